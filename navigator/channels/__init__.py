@@ -1,0 +1,1 @@
+"""Flask blueprints at the edge: parse the request, call the core, render the reply."""
