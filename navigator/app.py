@@ -23,4 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .channels import health
 
     health.init_app(app)
+
+    from .channels import sms
+
+    sms.init_app(app)
     return app

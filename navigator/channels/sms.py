@@ -1,0 +1,120 @@
+"""``POST /sms``: the Twilio messaging webhook.
+
+Every request must carry a valid ``X-Twilio-Signature`` over the URL Twilio
+called and every form parameter; anything else gets 403 before any state is
+touched.  Conversations are keyed by an HMAC of the sender's number.  A
+repeated delivery of the same MessageSid gets the reply it got the first time.
+Twilio never gets a 500: a failure inside the core becomes a polite reply.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..dialogue import Dialogue
+from ..i18n import Translator
+from ..render import sms as render_sms
+from ..state import SQLiteStore, number_key
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__)
+_EXTENSION = "navigator_sms"
+
+
+def signed_url() -> str:
+    """Return the URL Twilio signed: NAVIGATOR_PUBLIC_URL when set, else this request's URL."""
+    public = str(current_app.config.get("NAVIGATOR_PUBLIC_URL") or "").rstrip("/")
+    path = request.script_root + request.path
+    if not public:
+        base = request.host_url.rstrip("/") + path
+    elif public.endswith(path):
+        base = public
+    else:
+        base = public + path
+    query = request.query_string.decode("latin-1")
+    return f"{base}?{query}" if query else base
+
+
+def _signature_ok() -> bool:
+    token = str(current_app.config.get("TWILIO_AUTH_TOKEN") or "")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    return bool(RequestValidator(token).validate(signed_url(), request.form, signature))
+
+
+def dialogue_for(app: Flask) -> Dialogue:
+    """Return the app's dialogue over its state store and directory, made once per process."""
+    found = app.extensions.get(_EXTENSION)
+    if found is None:
+        from ..directory import open_directory
+
+        config = app.config
+        store = SQLiteStore(
+            config["NAVIGATOR_STATE_DB"],
+            idle_minutes=int(config["NAVIGATOR_CONVERSATION_IDLE_MINUTES"]),
+            retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]),
+        )
+        directory = open_directory(config["NAVIGATOR_DIRECTORY"])
+        found = Dialogue(store, directory, retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]))
+        app.extensions[_EXTENSION] = found
+    return found
+
+
+def twiml(text: str) -> Response:
+    """Wrap a reply in TwiML; an empty reply sends no message at all."""
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.post("/sms")
+def incoming() -> Response:
+    """Answer one incoming text."""
+    if not _signature_ok():
+        log.warning("rejected /sms request with a missing or invalid signature")
+        abort(403)
+    dialogue = dialogue_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    sid = request.form.get("MessageSid", "")
+    now = datetime.now(UTC)
+    if sid:
+        earlier = dialogue.store.delivered(sid)
+        if earlier is not None:
+            log.debug("repeated delivery of %s answered from the store", sid)
+            return twiml(earlier)
+    key = number_key(current_app.config["NAVIGATOR_SECRET_KEY"], request.form.get("From", ""))
+    text = reply_text(dialogue, key, request.form.get("Body", ""), now)
+    if sid:
+        dialogue.store.remember_delivery(sid, text, now)
+    return twiml(text)
+
+
+def reply_text(dialogue: Dialogue, key: str, body: str, now: datetime) -> str:
+    """Run the dialogue and render its reply for SMS, keeping any rest behind MORE."""
+    try:
+        reply = dialogue.handle(key, body, now)
+        rendered = render_sms.render(reply)
+        if rendered.rest:
+            dialogue.keep_overflow(key, list(rendered.rest), now)
+        return rendered.body
+    except Exception:
+        # Twilio must get an answer; the log says what failed but never the message or number.
+        log.exception("the dialogue failed on an incoming text (conversation %s)", key[:8])
+        return Translator("en").gettext("Sorry, something went wrong on our side. Please try again soon.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the webhook and, behind trusted proxies, ProxyFix."""
+    proxies = int(app.config.get("NAVIGATOR_PROXY_FIX") or 0)
+    if proxies > 0 and not app.config.get("_NAVIGATOR_PROXY_FIXED"):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies
+        )
+        app.config["_NAVIGATOR_PROXY_FIXED"] = True
+    app.register_blueprint(bp)

@@ -1,0 +1,174 @@
+"""The dialogue: one resident message in, one channel-independent Reply out.
+
+``Dialogue.handle(key, text)`` loads the conversation, asks the matcher what
+the message means, takes one step (keywords, crisis, results, details, MORE,
+a clarifying question, or a miss), saves the conversation and returns a
+``Reply`` that a renderer formats for SMS or the web.  No Flask, no Twilio.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from . import dialogue_lines as say
+from .dialogue_reply import Card, Details, Line, Part, Reply
+from .dialogue_results import Results
+from .i18n import _, babel_locale
+from .models import Match, Service, ServiceHit
+from .render import reply_lines
+from .state import Conversation, StateStore
+
+__all__ = ["Card", "Details", "Dialogue", "Line", "Reply"]
+
+Matcher = Callable[..., Match]
+
+
+class Directory(Protocol):
+    """The part of ``navigator.directory.Directory`` the dialogue uses."""
+
+    def get(self, service_id: str) -> Service | None: ...
+
+    def search(self, **filters: Any) -> list[ServiceHit]: ...
+
+    def services(self) -> Iterator[Service]: ...
+
+
+def _default_matcher(text: str, lang: str | None = None, context: Any = None) -> Match:
+    from . import match
+
+    return match(text, lang=lang, context=context)
+
+
+def _default_open_status(service: Service, at: datetime) -> Any:
+    from .directory.hours import open_status
+
+    return open_status(service, at)
+
+
+class Dialogue:
+    """Conversation steps over a state store, a directory and a matcher."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        directory: Directory,
+        matcher: Matcher | None = None,
+        open_status: Callable[[Service, datetime], Any] | None = None,
+        retention_days: int = 30,
+    ) -> None:
+        self.store = store
+        self.matcher = matcher or _default_matcher
+        self.results = Results(directory, open_status or _default_open_status)
+        self.hotlines = say.Hotlines.from_services(directory.services())
+        self.retention_days = retention_days
+
+    def handle(self, key: str, text: str, now: datetime | None = None) -> Reply:
+        """Answer one message from the conversation ``key``."""
+        now = now or datetime.now(UTC)
+        conv = self.store.load(key, now)
+        context = {"language": conv.language, "municipality": conv.municipality, "age": conv.age}
+        found = self.matcher(text, context=context)
+        parts: list[Part] = []
+        if conv.opted_out:
+            if found.intent != "start":
+                return Reply(language=conv.language, silent=True)
+            self.store.set_opt_out(key, False, now)
+            conv = replace(conv, opted_out=False, welcomed=False)
+            parts.append(Line(_("You will get messages from us again.")))
+        elif found.intent == "stop":
+            # Carriers confirm the opt-out themselves; navigator sends nothing more.
+            self.store.set_opt_out(key, True, now)
+            self.store.save(replace(conv, overflow=(), pending=None), now)
+            return Reply(language=conv.language, silent=True)
+        self.store.log(key, "resident", text, now)
+        language = found.language_choice or found.language or conv.language
+        conv = replace(conv, language=language, overflow=conv.overflow if found.intent == "more" else ())
+        step, conv = self._step(conv, found, now)
+        parts.extend(step.parts)
+        if not conv.welcomed and not step.crisis:
+            welcome = say.short_welcome(self.retention_days) if step.services else say.welcome(self.retention_days)
+            parts = [*welcome, *parts] if not step.services else [*parts, *welcome]
+            conv = replace(conv, welcomed=True)
+        reply = replace(step, language=conv.language, parts=tuple(parts), restarted=conv.restarted)
+        self.store.save(replace(conv, restarted=False), now)
+        self.store.log(key, "navigator", "\n".join(reply_lines(reply)), now)
+        return reply
+
+    def keep_overflow(self, key: str, texts: list[str], now: datetime | None = None) -> None:
+        """Keep rendered text that did not fit, to send when the resident replies MORE."""
+        now = now or datetime.now(UTC)
+        conv = self.store.load(key, now)
+        self.store.save(replace(conv, overflow=tuple(texts)), now)
+
+    def _step(self, conv: Conversation, m: Match, now: datetime) -> tuple[Reply, Conversation]:
+        lang = conv.language
+        if m.crisis:
+            others = tuple(code for code in m.need_codes if code != "crisis")
+            conv = replace(conv, needs=others or conv.needs, pending=None, misses=0)
+            return Reply(lang, tuple(say.crisis_lines(self.hotlines)), crisis=True, needs=m.need_codes), conv
+        if m.intent == "restart":
+            conv = Conversation(key=conv.key, language=lang, language_chosen=conv.language_chosen,
+                                welcomed=True, safe=conv.safe)
+            return Reply(lang, (Line(_("OK, let's start over. What do you need help with?")),)), conv
+        if m.intent == "help":
+            return Reply(lang, tuple(say.help_lines(self.retention_days, self.hotlines))), conv
+        if m.intent == "person":
+            return Reply(lang, tuple(say.person_lines(self.hotlines, now)), handoff_requested=True), conv
+        if m.intent == "safe":
+            return self._safe(conv)
+        if m.intent == "more":
+            return self._more(conv, now)
+        if conv.pending == "age" and m.age is None and m.number is not None:
+            m = replace(m, age=m.number, intent=None)
+        if m.intent == "number" and m.number is not None and conv.results and not m.needs:
+            return self._details(conv, m.number, now)
+        if m.needs:
+            conv = replace(
+                conv, needs=m.need_codes, asked=(), pending=None, misses=0,
+                municipality=m.municipality or conv.municipality,
+                age=m.age if m.age is not None else conv.age, for_whom=m.for_whom or conv.for_whom,
+            )
+            return self.results.first(conv, now)
+        if conv.needs and (m.municipality or m.age is not None or conv.pending):
+            conv = replace(
+                conv, municipality=m.municipality or conv.municipality,
+                age=m.age if m.age is not None else conv.age, pending=None, misses=0,
+            )
+            if m.municipality or m.age is not None or m.intent in (None, "yes", "no"):
+                return self.results.first(conv, now)
+        if m.language_choice:
+            name = babel_locale(m.language_choice).get_display_name(babel_locale(m.language_choice))
+            conv = replace(conv, language_chosen=True)
+            return Reply(lang, (Line(_("OK, I will write in %(language)s. What do you need help with?",
+                                       language=name or m.language_choice)),)), conv
+        if m.intent == "greeting":
+            return Reply(lang, (Line(_("Hi! What do you need help with? For example: food, rent or someone to talk to.")),)), conv
+        if m.intent == "thanks":
+            return Reply(lang, (Line(_("You're welcome. Send a message any time you need help.")),)), conv
+        if m.intent in ("yes", "no", "start"):
+            return Reply(lang, (Line(_("What do you need help with? Send HELP to see what I can do.")),)), conv
+        conv = replace(conv, misses=conv.misses + 1)
+        return Reply(lang, tuple(say.miss_lines(conv.misses, self.hotlines))), conv
+
+    def _safe(self, conv: Conversation) -> tuple[Reply, Conversation]:
+        conv = replace(conv, safe=not conv.safe)
+        if conv.safe:
+            text = _("Discreet mode is on: I will only send names and numbers. Send SAFE again to turn it off.")
+        else:
+            text = _("Discreet mode is off.")
+        return Reply(conv.language, (Line(text),)), conv
+
+    def _more(self, conv: Conversation, now: datetime) -> tuple[Reply, Conversation]:
+        if conv.overflow:
+            parts = tuple(Line(text) for text in conv.overflow)
+            return Reply(conv.language, parts), replace(conv, overflow=())
+        return self.results.next_page(conv, now)
+
+    def _details(self, conv: Conversation, number: int, now: datetime) -> tuple[Reply, Conversation]:
+        shown = conv.results[: conv.page + self.results.page_size]
+        if not 1 <= number <= len(shown):
+            text = _("Please reply with a number from 1 to %(last)s.", last=len(shown))
+            return Reply(conv.language, (Line(text),)), conv
+        return self.results.details(conv, shown[number - 1], now), conv

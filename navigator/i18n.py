@@ -1,0 +1,137 @@
+"""Gettext for the core: lazy messages, per-language catalogs, locale formatting.
+
+The dialogue builds replies from lazy ``Msg`` values (``_()`` and ``ngettext()``
+below, both found by ``pybabel extract`` with its default keywords); the
+renderer turns them into text with a ``Translator`` for the resident's
+language, as the last step.  Catalogs live in
+``navigator/translations/<locale>/LC_MESSAGES/messages.mo``; a missing catalog
+or message falls back to the English source string.  Placeholders are named
+(``%(name)s``) so translators can reorder them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.dates import format_time as babel_format_time
+from babel.support import NullTranslations, Translations
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+TIMEZONE = ZoneInfo("America/Toronto")
+DEFAULT_LANGUAGE = "en"
+# Babel writes these spaces inside times ("5:00 PM"); a plain space keeps SMS in GSM-7.
+_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A resident-facing message, translated only when rendered."""
+
+    singular: str
+    plural: str | None = None
+    n: int = 1
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+class Weekday(int):
+    """An ISO weekday number (1 = Monday) that renders as the day's name."""
+
+
+def _(text: str, **params: Any) -> Msg:
+    """Mark ``text`` for translation, to be rendered later in the resident's language."""
+    return Msg(text, params=tuple(params.items()))
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> Msg:
+    """Mark a message whose wording depends on the number ``n``."""
+    return Msg(singular, plural, n, tuple(params.items()))
+
+
+def babel_locale(lang: str) -> Locale:
+    """Return the Babel locale for a language tag such as ``zh-Hans``."""
+    try:
+        return Locale.parse(lang, sep="-")
+    except (ValueError, TypeError):
+        return Locale.parse(DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=32)
+def translations(lang: str, directory: str = str(TRANSLATIONS_DIR)) -> NullTranslations:
+    """Load the catalog for ``lang`` once; English source strings when there is none."""
+    if lang == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    # Catalog folders may be named by the tag ("tl", "zh_Hans") or Babel's own name ("fil_PH").
+    names = [lang.replace("-", "_"), str(babel_locale(lang))]
+    return Translations.load(directory, locales=names, domain="messages")
+
+
+class Translator:
+    """Turn lazy messages, times and dates into text in one language."""
+
+    def __init__(self, lang: str, directory: Path = TRANSLATIONS_DIR) -> None:
+        self.lang = lang
+        self.locale = babel_locale(lang)
+        self._catalog = translations(lang, str(directory))
+
+    def gettext(self, text: str, **params: Any) -> str:
+        """Translate ``text`` and fill its named placeholders."""
+        return self.render(Msg(text, params=tuple(params.items())))
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        """Translate a message whose wording depends on ``n``."""
+        return self.render(Msg(singular, plural, n, tuple(params.items())))
+
+    def render(self, msg: Msg | str) -> str:
+        """Return ``msg`` as text; plain strings (directory data) pass through unchanged."""
+        if isinstance(msg, str):
+            return msg
+        if msg.plural is None:
+            text = self._catalog.gettext(msg.singular)
+        else:
+            text = self._catalog.ngettext(msg.singular, msg.plural, msg.n)
+        if not msg.params:
+            return text
+        values = {name: self.value(value) for name, value in msg.params}
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError):
+            # A broken translation must not silence the reply: fall back to the source.
+            source = msg.singular if msg.plural is None or msg.n == 1 else msg.plural
+            return source % values
+
+    def value(self, value: Any) -> Any:
+        """Format one placeholder value for this locale."""
+        if isinstance(value, Msg):
+            return self.render(value)
+        if isinstance(value, Weekday):
+            return self.weekday(value)
+        if isinstance(value, datetime):
+            return self.time(value.astimezone(TIMEZONE).time())
+        if isinstance(value, time):
+            return self.time(value)
+        if isinstance(value, date):
+            return self.month(value)
+        return value
+
+    def time(self, value: time) -> str:
+        """Format a time of day, e.g. ``5:00 PM`` or ``17:00``."""
+        return babel_format_time(value, "short", locale=self.locale).translate(_SPACES)
+
+    def month(self, value: date) -> str:
+        """Format a month and year, e.g. ``March 2026`` or ``mars 2026``."""
+        return format_skeleton("yMMMM", value, locale=self.locale).translate(_SPACES)
+
+    def weekday(self, iso_weekday: int) -> str:
+        """Name a weekday (1 = Monday) in this locale."""
+        return str(self.locale.days["format"]["wide"][(iso_weekday - 1) % 7])
+
+
+def translator(lang: str) -> Translator:
+    """Return a translator for ``lang`` (catalogs are cached, so this is cheap)."""
+    return Translator(lang)

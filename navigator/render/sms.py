@@ -1,0 +1,106 @@
+"""Render a Reply as one SMS of at most three segments, the rest kept behind MORE.
+
+Segments are counted as carriers count them: GSM-7 text takes 160 septets in
+one segment or 153 per part of a longer message, and the extension characters
+(``^{}\\[~]|€`` and form feed) take two septets that never straddle parts;
+anything outside GSM-7 sends the whole message as UCS-2: 70 UTF-16 units, or 67
+per part, a surrogate pair never split.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..dialogue_reply import Reply
+from ..i18n import Translator
+from . import reply_lines
+
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = set("^{}\\[~]|€\f")
+MAX_SEGMENTS = 3
+# A phone number (with an extension) is one unbreakable token when lines are split.
+_PHONE = re.compile(r"(?:\+?1[ -])?\(?\d{3}\)?[ -]\d{3}-\d{4}(?: ext\. \d+)?|\d-\d-\d")
+
+
+def is_gsm7(text: str) -> bool:
+    """Tell whether ``text`` can be sent in the GSM-7 alphabet."""
+    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+
+
+def _units(text: str, gsm: bool) -> list[int]:
+    if gsm:
+        return [2 if ch in GSM_EXTENSION else 1 for ch in text]
+    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+
+
+def segments(text: str) -> int:
+    """Count the SMS segments a carrier bills for ``text``."""
+    gsm = is_gsm7(text)
+    units = _units(text, gsm)
+    single, part = (160, 153) if gsm else (70, 67)
+    if sum(units) <= single:
+        return 1
+    count, used = 1, 0
+    for size in units:
+        if used + size > part:
+            count, used = count + 1, 0
+        used += size
+    return count
+
+
+def _words(line: str) -> list[str]:
+    # Glue each phone number into one token so a split never falls inside it.
+    glued = _PHONE.sub(lambda m: m.group(0).replace(" ", "\u0000"), line)
+    return [word.replace("\u0000", " ") for word in glued.split(" ")]
+
+
+@dataclass(frozen=True)
+class SmsReply:
+    """The text to send now, its segment count, and the text kept behind MORE."""
+
+    body: str
+    segments: int
+    rest: tuple[str, ...] = ()
+
+
+def fit(blocks: list[str], more_hint: str, max_segments: int = MAX_SEGMENTS) -> SmsReply:
+    """Pack whole lines, then whole words, into ``max_segments``; keep the rest for MORE."""
+    lines = [line for block in blocks for line in block.split("\n") if line.strip()]
+    body = "\n".join(lines)
+    if segments(body) <= max_segments:
+        return SmsReply(body, segments(body) if body else 0)
+    sent: list[str] = []
+    for index, line in enumerate(lines):
+        candidate = "\n".join([*sent, line, more_hint])
+        if segments(candidate) <= max_segments:
+            sent.append(line)
+            continue
+        head, tail = _split_line(line, sent, more_hint, max_segments)
+        if head:
+            sent.append(head)
+        rest = ([tail] if tail else []) + lines[index + 1 :]
+        text = "\n".join([*sent, more_hint])
+        return SmsReply(text, segments(text), ("\n".join(rest),))
+    return SmsReply(body, segments(body))
+
+
+def _split_line(line: str, sent: list[str], hint: str, max_segments: int) -> tuple[str, str]:
+    words = _words(line)
+    taken: list[str] = []
+    for count in range(1, len(words) + 1):
+        head = " ".join(words[:count])
+        if segments("\n".join([*sent, head, hint])) > max_segments:
+            break
+        taken = words[:count]
+    return " ".join(taken), " ".join(words[len(taken) :])
+
+
+def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
+    """Render a reply for SMS: at most three segments, the rest kept behind MORE."""
+    if reply.silent:
+        return SmsReply("", 0)
+    tr = tr or Translator(reply.language)
+    return fit(reply_lines(reply, tr), tr.gettext("Reply MORE for the rest."))
