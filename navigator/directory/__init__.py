@@ -10,3 +10,9 @@ The contract everything else uses (implemented in the modules of this package):
   -> list[ServiceHit]`` ranked, each hit saying why it matched.
 - ``Directory.services() -> Iterator[Service]``
 """
+from __future__ import annotations
+
+from .hours import OpenStatus, open_status
+from .search import Directory, DirectoryError, DirectoryInfo, open_directory
+
+__all__ = ["Directory", "DirectoryError", "DirectoryInfo", "OpenStatus", "open_directory", "open_status"]

@@ -1,0 +1,137 @@
+"""Turn HSDS rows back into ``models.Service``: one by id, or all of them in one pass."""
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, time
+from typing import Any
+
+from ..models import Hours, Phone, Service
+from .build import FEATURES_TAXONOMY, NEEDS_TAXONOMY
+from .parse import ICAL_DAYS
+
+Row = dict[str, Any]
+
+# (part, SQL selecting a service_id column then the part's fields), in source order.
+PARTS: dict[str, str] = {
+    "terms": "SELECT a.link_id AS service_id, t.code, x.name AS taxonomy FROM attribute a"
+             " JOIN taxonomy_term t ON t.id = a.taxonomy_term_id JOIN taxonomy x ON x.id = t.taxonomy_id"
+             " WHERE a.link_entity = 'service'{where} ORDER BY a.rowid",
+    "phones": "SELECT service_id, number, extension, description FROM phone WHERE 1{where} ORDER BY rowid",
+    "areas": "SELECT service_id, name FROM service_area WHERE 1{where} ORDER BY rowid",
+    "languages": "SELECT service_id, code FROM language WHERE 1{where} ORDER BY rowid",
+    "schedules": "SELECT service_id, byday, opens_at, closes_at, description FROM schedule"
+                 " WHERE 1{where} ORDER BY rowid",
+    "costs": "SELECT service_id, option, amount FROM cost_option WHERE 1{where} ORDER BY rowid",
+    "addresses": "SELECT sal.service_id, l.description, a.address_1, a.address_2, a.city, a.state_province,"
+                 " a.postal_code FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
+                 " LEFT JOIN address a ON a.location_id = l.id WHERE 1{where} ORDER BY sal.rowid",
+    "sources": "SELECT resource_id AS service_id, replacement_value FROM metadata"
+               " WHERE resource_type = 'service' AND field_name = 'source'{where} ORDER BY rowid",
+}
+_KEY = {"terms": "a.link_id", "addresses": "sal.service_id", "sources": "resource_id"}
+SERVICE_SQL = ("SELECT s.rowid AS rowid, s.*, o.name AS organization_name FROM service s"
+               " LEFT JOIN organization o ON o.id = s.organization_id")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+    cursor = conn.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def _clock(text: str) -> time:
+    # HSDS allows an offset suffix ("09:00-05:00"); local time is what the resident reads.
+    return time(int(text[:2]), int(text[3:5]))
+
+
+def _hours(schedules: list[Row]) -> tuple[tuple[Hours, ...], bool, str | None]:
+    windows: list[Hours] = []
+    for row in schedules:
+        if not (row["byday"] and row["opens_at"] and row["closes_at"]):
+            continue
+        opens, closes = _clock(row["opens_at"]), _clock(row["closes_at"])
+        for day in row["byday"].split(","):
+            if day.strip().upper() in ICAL_DAYS:
+                windows.append(Hours(ICAL_DAYS.index(day.strip().upper()) + 1, opens, closes))
+    always = {(w.weekday, w.opens, w.closes) for w in windows} == {
+        (d, time(0, 0), time(23, 59)) for d in range(1, 8)
+    }
+    text = next((r["description"] for r in schedules if r["description"]), None)
+    return (() if always else tuple(sorted(windows, key=lambda w: (w.weekday, w.opens)))), always, text
+
+
+def _address(rows: list[Row]) -> str | None:
+    for row in rows:
+        if row["description"]:
+            return str(row["description"])
+        parts = [row["address_1"], row["address_2"], row["city"],
+                 " ".join(p for p in (row["state_province"], row["postal_code"]) if p)]
+        if row["address_1"]:
+            return ", ".join(p for p in parts if p)
+    return None
+
+
+def assemble(service: Row, parts: dict[str, list[Row]]) -> Service:
+    """Build a ``Service`` from its service row and its child rows by part."""
+    terms = parts.get("terms", [])
+    features = {t["code"] for t in terms if t["taxonomy"] == FEATURES_TAXONOMY}
+    hours, always, hours_text = _hours(parts.get("schedules", []))
+    costs = parts.get("costs", [])
+    amounts = [c["amount"] for c in costs if c["amount"] is not None]
+    sources = parts.get("sources", [])
+    assured = service.get("assured_date")
+    return Service(
+        id=service["id"],
+        name=service["name"] or "",
+        organization=service.get("organization_name") or "",
+        description=service["description"] or "",
+        needs=tuple(dict.fromkeys(t["code"] for t in terms if t["taxonomy"] == NEEDS_TAXONOMY)),
+        phones=tuple(
+            Phone(p["number"], None if p["extension"] is None else str(p["extension"]), p["description"])
+            for p in parts.get("phones", [])
+        ),
+        website=service["url"],
+        email=service["email"],
+        address=_address(parts.get("addresses", [])),
+        service_areas=tuple(dict.fromkeys(a["name"] for a in parts.get("areas", []) if a["name"])),
+        languages=tuple(dict.fromkeys(lang["code"] for lang in parts.get("languages", []) if lang["code"])),
+        eligibility=service["eligibility_description"],
+        minimum_age=None if service["minimum_age"] is None else int(service["minimum_age"]),
+        maximum_age=None if service["maximum_age"] is None else int(service["maximum_age"]),
+        hours=hours,
+        open_24_7=always,
+        closed_on_holidays="closed-on-holidays" in features,
+        hours_text=hours_text,
+        cost=service["fees_description"] or (costs[0]["option"] if costs else None),
+        free=(all(a == 0 for a in amounts) if amounts else None),
+        wheelchair_accessible=True if "wheelchair-accessible" in features else None,
+        source=sources[0]["replacement_value"] if sources else None,
+        last_verified=date.fromisoformat(assured[:10]) if assured else None,
+    )
+
+
+def load_service(conn: sqlite3.Connection, service_id: str) -> Service | None:
+    """Read one service and its child rows by id."""
+    found = _rows(conn, SERVICE_SQL + " WHERE s.id = ?", (service_id,))
+    if not found:
+        return None
+    parts = {
+        part: _rows(conn, sql.format(where=f" AND {_KEY.get(part, 'service_id')} = ?"), (service_id,))
+        for part, sql in PARTS.items()
+    }
+    return assemble(found[0], parts)
+
+
+def load_all(conn: sqlite3.Connection) -> Iterator[tuple[Row, Service]]:
+    """Yield (service row, service) for every service, reading each table once."""
+    grouped: dict[str, dict[str, list[Row]]] = {}
+    for part, sql in PARTS.items():
+        by_service: dict[str, list[Row]] = defaultdict(list)
+        for row in _rows(conn, sql.format(where="")):
+            by_service[row["service_id"]].append(row)
+        grouped[part] = by_service
+    for service in _rows(conn, SERVICE_SQL + " ORDER BY s.rowid"):
+        parts = {part: grouped[part].get(service["id"], []) for part in PARTS}
+        yield service, assemble(service, parts)

@@ -1,0 +1,234 @@
+"""``open_directory(path)``: a read-only, cached view of one directory.db, with search.
+
+One ``Directory`` per path and process; each thread gets its own read-only
+SQLite connection, so a Flask app under threads or forked workers is safe.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..models import MUNICIPALITIES, WIDER_AREAS, Service, ServiceHit
+from .facets import NO_AREA, Facet, FacetIndex, load_facets
+from .parse import AREA_SLUGS
+from .rank import Query, need_centrality, rest_key, why
+from .read import load_all, load_service
+from .text import TextHits, TextSearch
+
+log = logging.getLogger(__name__)
+_CACHE_SIZE = 4096
+
+
+class DirectoryError(Exception):
+    """The directory cannot be opened or a search cannot be understood."""
+
+
+@dataclass(frozen=True)
+class DirectoryInfo:
+    """How many services a directory holds and when its sources were last retrieved."""
+
+    services: int
+    built: str
+
+
+def _town(municipality: str | None) -> str | None:
+    if municipality is None or not municipality.strip():
+        return None
+    slug = AREA_SLUGS.get(municipality.strip().lower(), municipality.strip().lower())
+    if slug in WIDER_AREAS:
+        return None
+    if slug not in MUNICIPALITIES:
+        raise DirectoryError(f"unknown municipality {municipality!r}; expected one of {', '.join(MUNICIPALITIES)}")
+    return slug
+
+
+class Directory:
+    """A read-only HSDS directory database and the searches over it."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise DirectoryError(f"{path}: no directory database (run `navigator directory build`)")
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._index: FacetIndex | None = None
+        self._services: dict[str, Service] = {}
+        self._text = TextSearch()
+        meta = dict(self._conn().execute("SELECT key, value FROM meta").fetchall())
+        count = self._conn().execute("SELECT count(*) FROM service").fetchone()[0]
+        self._info = DirectoryInfo(services=int(count), built=str(meta.get("built", "")))
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def info(self) -> DirectoryInfo:
+        """Return the service count and build date."""
+        return self._info
+
+    def get(self, service_id: str) -> Service | None:
+        """Return one service by id, or None."""
+        found = self._services.get(service_id)
+        if found is None:
+            found = load_service(self._conn(), service_id)
+            if found is not None:
+                with self._lock:
+                    if len(self._services) >= _CACHE_SIZE:
+                        self._services.clear()
+                    self._services[service_id] = found
+        return found
+
+    def services(self) -> Iterator[Service]:
+        """Yield every service in source order."""
+        for _, service in load_all(self._conn()):
+            yield service
+
+    def facets(self) -> FacetIndex:
+        """Return the in-memory search facts, reading them on first use."""
+        with self._lock:
+            if self._index is None:
+                self._index = load_facets(self._conn())
+            return self._index
+
+    def search(
+        self,
+        *,
+        needs: Iterable[str] = (),
+        municipality: str | None = None,
+        language: str | None = None,
+        age: int | None = None,
+        open_at: datetime | None = None,
+        text: str | None = None,
+        free: bool | None = None,
+        wheelchair: bool | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[ServiceHit]:
+        """Return services ranked for a resident's needs and situation, each saying why."""
+        query = Query(
+            needs=tuple(dict.fromkeys(needs)), municipality=_town(municipality), language=language or None,
+            age=age, open_at=open_at, free=free, wheelchair=wheelchair,
+        )
+        index = self.facets()
+        wanted = max(0, offset) + max(0, limit)
+        hits: TextHits | None = None
+        text_scores: dict[int, float] | None = None
+        if text and text.strip():
+            hits = self._text.search(self._conn(), text)
+            text_scores = {index.by_rowid[r]: s for r, s in hits.scores.items() if r in index.by_rowid}
+        if query.needs:
+            ranked = _rank_by_needs(query, index, text_scores, wanted)
+        else:
+            ranked = _rank_plain(query, index, text_scores, wanted)
+        results = []
+        for key, facet in ranked[offset:wanted]:
+            service = self.get(facet.id)
+            if service is None:  # the file changed under us; skip rather than fail the reply
+                continue
+            score = round(1.0 / (1.0 + key[0] + 0.1 * key[1]), 4) if query.needs else round(-key[0], 4)
+            results.append(ServiceHit(service, score, why(facet, query, hits.note if hits else None)))
+        log.debug("search %s text=%r: %d hits", query, text, len(results))
+        return results
+
+
+Key = tuple[Any, ...]  # (group, area, language, age, open, text, centrality, name, index)
+
+
+def _subsets(needs: tuple[str, ...]) -> list[tuple[int, ...]]:
+    """Order need positions: more needs first, then earlier needs first."""
+    positions = range(min(len(needs), 6))
+    subsets = [c for size in range(len(positions), 0, -1) for c in itertools.combinations(positions, size)]
+    return subsets
+
+
+def _rank_by_needs(query: Query, index: FacetIndex, text_scores: dict[int, float] | None,
+                   wanted: int) -> list[tuple[Key, Facet]]:
+    """Rank by needs matched, then area, stopping once enough services are ranked."""
+    member_sets = [index.by_need.get(n, frozenset()) for n in query.needs[:6]]
+    collected: list[tuple[Key, Facet]] = []
+    for group, subset in enumerate(_subsets(query.needs)):
+        members = set.intersection(*(set(member_sets[p]) for p in subset))
+        for p in range(len(member_sets)):
+            if p not in subset:
+                members -= member_sets[p]
+        if text_scores is not None:
+            members &= text_scores.keys()
+        buckets: list[list[Facet]] = [[] for _ in range(NO_AREA + 1)]
+        for i in members:
+            facet = index.facets[i]
+            rank = facet.area_ranks[query.town]
+            if rank is not None:
+                buckets[rank].append(facet)
+        for area, bucket in enumerate(buckets):
+            for facet in bucket:
+                rest = rest_key(facet, query)
+                if rest is None:
+                    continue
+                score = text_scores[facet.index] if text_scores is not None else 0.0
+                key = (group, area, *rest, score, need_centrality(facet, query), facet.name, facet.index)
+                collected.append((key, facet))
+            # Later buckets and groups rank strictly lower, so a full page can stop here.
+            if len(collected) >= wanted:
+                return sorted(collected, key=lambda kf: kf[0])
+    return sorted(collected, key=lambda kf: kf[0])
+
+
+def _rank_plain(query: Query, index: FacetIndex, text_scores: dict[int, float] | None,
+                wanted: int) -> list[tuple[Key, Facet]]:
+    """Rank without needs: by text relevance when there is text, else by area."""
+    if text_scores is not None:
+        collected: list[tuple[Key, Facet]] = []
+        for i, score in text_scores.items():
+            facet = index.facets[i]
+            area = facet.area_ranks[query.town]
+            rest = rest_key(facet, query) if area is not None else None
+            if rest is not None:
+                collected.append(((score, area, *rest, facet.name, facet.index), facet))
+        return sorted(collected, key=lambda kf: kf[0])
+    buckets: list[list[Facet]] = [[] for _ in range(NO_AREA + 1)]
+    for facet in index.facets:
+        rank = facet.area_ranks[query.town]
+        if rank is not None:
+            buckets[rank].append(facet)
+    collected = []
+    for area, bucket in enumerate(buckets):
+        for facet in bucket:
+            rest = rest_key(facet, query)
+            if rest is not None:
+                collected.append(((0, area, *rest, facet.name, facet.index), facet))
+        if len(collected) >= wanted:
+            break
+    return sorted(collected, key=lambda kf: kf[0])
+
+
+_OPEN: dict[tuple[str, int], tuple[tuple[int, int, int], Directory]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_directory(path: str | os.PathLike[str]) -> Directory:
+    """Open the directory at ``path`` read-only, reusing it while the file is unchanged."""
+    resolved = Path(path).resolve()
+    try:
+        stat = resolved.stat()
+    except FileNotFoundError:
+        raise DirectoryError(f"{resolved}: no directory database (run `navigator directory build`)") from None
+    # A rebuild replaces the file (new inode), so the cached view is dropped with it.
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    key = (str(resolved), os.getpid())
+    with _OPEN_LOCK:
+        cached = _OPEN.get(key)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, Directory(resolved))
+            _OPEN[key] = cached
+        return cached[1]
