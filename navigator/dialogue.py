@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from . import dialogue_lines as say
-from .dialogue_reply import Card, Details, Line, Part, Reply
+from .dialogue_reply import Card, Details, Line, Reply
 from .dialogue_results import Results
 from .i18n import _, babel_locale
 from .models import Match, Service, ServiceHit
@@ -70,30 +70,31 @@ class Dialogue:
         conv = self.store.load(key, now)
         context = {"language": conv.language, "municipality": conv.municipality, "age": conv.age}
         found = self.matcher(text, context=context)
-        parts: list[Part] = []
         if conv.opted_out:
             if found.intent != "start":
                 return Reply(language=conv.language, silent=True)
             self.store.set_opt_out(key, False, now)
-            conv = replace(conv, opted_out=False, welcomed=False)
-            parts.append(Line(_("You will get messages from us again.")))
-        elif found.intent == "stop":
+            back = (Line(_("You will get messages from us again.")), Line(_("What do you need help with?")))
+            return self._finish(replace(conv, opted_out=False), Reply(conv.language, back), text, now)
+        if found.intent == "stop":
             # Carriers confirm the opt-out themselves; navigator sends nothing more.
             self.store.set_opt_out(key, True, now)
             self.store.save(replace(conv, overflow=(), pending=None), now)
             return Reply(language=conv.language, silent=True)
-        self.store.log(key, "resident", text, now)
         language = found.language_choice or found.language or conv.language
         conv = replace(conv, language=language, overflow=conv.overflow if found.intent == "more" else ())
         step, conv = self._step(conv, found, now)
-        parts.extend(step.parts)
         if not conv.welcomed and not step.crisis:
-            welcome = say.short_welcome(self.retention_days) if step.services else say.welcome(self.retention_days)
-            parts = [*welcome, *parts] if not step.services else [*parts, *welcome]
+            # The whole welcome would push the answer behind MORE; its essentials fit in one line.
+            step = replace(step, parts=(*step.parts, *say.short_welcome(self.retention_days)))
             conv = replace(conv, welcomed=True)
-        reply = replace(step, language=conv.language, parts=tuple(parts), restarted=conv.restarted)
+        return self._finish(conv, step, text, now)
+
+    def _finish(self, conv: Conversation, reply: Reply, text: str, now: datetime) -> Reply:
+        reply = replace(reply, language=conv.language, restarted=conv.restarted)
         self.store.save(replace(conv, restarted=False), now)
-        self.store.log(key, "navigator", "\n".join(reply_lines(reply)), now)
+        self.store.log(conv.key, "resident", text, now)
+        self.store.log(conv.key, "navigator", "\n".join(reply_lines(reply)), now)
         return reply
 
     def keep_overflow(self, key: str, texts: list[str], now: datetime | None = None) -> None:
@@ -143,6 +144,9 @@ class Dialogue:
             conv = replace(conv, language_chosen=True)
             return Reply(lang, (Line(_("OK, I will write in %(language)s. What do you need help with?",
                                        language=name or m.language_choice)),)), conv
+        if not conv.welcomed and m.intent in (None, "greeting"):
+            conv = replace(conv, welcomed=True)
+            return Reply(lang, tuple(say.welcome(self.retention_days))), conv
         if m.intent == "greeting":
             return Reply(lang, (Line(_("Hi! What do you need help with? For example: food, rent or someone to talk to.")),)), conv
         if m.intent == "thanks":

@@ -95,14 +95,18 @@ def incoming() -> Response:
     return twiml(text)
 
 
-def reply_text(dialogue: Dialogue, key: str, body: str, now: datetime) -> str:
+def answer(dialogue: Dialogue, key: str, body: str, now: datetime) -> render_sms.SmsReply:
     """Run the dialogue and render its reply for SMS, keeping any rest behind MORE."""
+    rendered = render_sms.render(dialogue.handle(key, body, now))
+    if rendered.rest:
+        dialogue.keep_overflow(key, list(rendered.rest), now)
+    return rendered
+
+
+def reply_text(dialogue: Dialogue, key: str, body: str, now: datetime) -> str:
+    """Return the SMS text to send; a failure becomes a polite reply, never an error."""
     try:
-        reply = dialogue.handle(key, body, now)
-        rendered = render_sms.render(reply)
-        if rendered.rest:
-            dialogue.keep_overflow(key, list(rendered.rest), now)
-        return rendered.body
+        return answer(dialogue, key, body, now).body
     except Exception:
         # Twilio must get an answer; the log says what failed but never the message or number.
         log.exception("the dialogue failed on an incoming text (conversation %s)", key[:8])

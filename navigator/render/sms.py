@@ -67,24 +67,42 @@ class SmsReply:
 
 
 def fit(blocks: list[str], more_hint: str, max_segments: int = MAX_SEGMENTS) -> SmsReply:
-    """Pack whole lines, then whole words, into ``max_segments``; keep the rest for MORE."""
-    lines = [line for block in blocks for line in block.split("\n") if line.strip()]
-    body = "\n".join(lines)
+    """Pack whole blocks (a result is one block) into ``max_segments``; keep the rest for MORE.
+
+    A block is only cut when nothing has been sent yet, first between its
+    lines, then between words, so a result is never torn in two needlessly.
+    """
+    blocks = [block.strip("\n") for block in blocks if block.strip()]
+    body = "\n".join(blocks)
     if segments(body) <= max_segments:
         return SmsReply(body, segments(body) if body else 0)
     sent: list[str] = []
-    for index, line in enumerate(lines):
-        candidate = "\n".join([*sent, line, more_hint])
-        if segments(candidate) <= max_segments:
-            sent.append(line)
+    for index, block in enumerate(blocks):
+        if segments("\n".join([*sent, block, more_hint])) <= max_segments:
+            sent.append(block)
             continue
-        head, tail = _split_line(line, sent, more_hint, max_segments)
-        if head:
+        rest = blocks[index:]
+        if not sent:
+            head, tail = _cut(block, more_hint, max_segments)
             sent.append(head)
-        rest = ([tail] if tail else []) + lines[index + 1 :]
+            rest = ([tail] if tail else []) + blocks[index + 1 :]
         text = "\n".join([*sent, more_hint])
         return SmsReply(text, segments(text), ("\n".join(rest),))
     return SmsReply(body, segments(body))
+
+
+def _cut(block: str, hint: str, max_segments: int) -> tuple[str, str]:
+    lines = block.split("\n")
+    taken: list[str] = []
+    for index, line in enumerate(lines):
+        if segments("\n".join([*taken, line, hint])) <= max_segments:
+            taken.append(line)
+            continue
+        if taken:
+            return "\n".join(taken), "\n".join(lines[index:])
+        head, tail = _split_line(line, [], hint, max_segments)
+        return head, "\n".join([tail, *lines[index + 1 :]]).strip("\n")
+    return "\n".join(taken), ""
 
 
 def _split_line(line: str, sent: list[str], hint: str, max_segments: int) -> tuple[str, str]:

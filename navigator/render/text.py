@@ -138,13 +138,17 @@ def language_names(tags: tuple[str, ...], tr: Translator) -> str:
 def card_lines(number: int, service: Service, open_now: Msg | None, discreet: bool, tr: Translator) -> list[str]:
     """Render one result of a list: number, name and phone, then what it offers and if it is open."""
     name = display_name(service, discreet) or tr.gettext("Service %(number)s", number=number)
+    if not discreet:
+        # Brackets in names spell out acronyms; the details show the full name.
+        name = _PARENS.sub("", name).strip() or name
     phone = main_phone(service)
     lines = [f"{number}. {name}" + (f" {phone}" if phone else "")]
     if discreet:
         return lines
-    lines.append(short_description(service))
+    about = short_description(service, 60)
     if open_now is not None:
-        lines.append(tr.render(open_now))
+        about = f"{about}{'' if about.endswith('...') else '.'} {tr.render(open_now)}"
+    lines.append(about)
     return lines
 
 
