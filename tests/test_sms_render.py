@@ -1,0 +1,87 @@
+"""SMS segments counted as carriers count them, and replies fitted into three of them."""
+from __future__ import annotations
+
+import pytest
+
+from navigator.dialogue_reply import Card, Line, Reply
+from navigator.i18n import _
+from navigator.models import Phone, Service
+from navigator.render import sms
+from navigator.render.sms import fit, is_gsm7, segments
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        (1, "a" * 160),
+        (2, "a" * 161),
+        (2, "a" * 306),
+        (3, "a" * 307),
+        (1, "€" * 80),  # extension characters take two septets
+        (2, "€" * 81),
+        (1, "é" * 160),  # é is in the GSM-7 basic set
+        (1, "ш" * 70),  # any non-GSM character makes the message UCS-2
+        (2, "ш" * 71),
+        (2, "ш" * 134),
+        (3, "ш" * 135),
+        (1, "a" * 69 + "ш"),
+        (1, "😀" * 35),  # outside the BMP: two UTF-16 units each
+        (2, "😀" * 36),
+        (2, "a" * 152 + "a" + "a" * 152),
+        (3, "a" * 152 + "€" + "a" * 152),  # the escape pair never straddles two parts
+        (0, ""),
+    ],
+)
+def test_segments(expected: int, text: str) -> None:
+    assert expected == (segments(text) if text else 0)
+
+
+def test_gsm7_detection() -> None:
+    assert is_gsm7("Call (905) 849-4541, Ça va? [ok] {x} ~ |")
+    assert not is_gsm7("Open now, until 5:00\u202fPM")
+    assert not is_gsm7("اتصل الآن")
+
+
+def test_a_short_reply_is_sent_whole() -> None:
+    assert sms.SmsReply("one\ntwo", 1) == fit(["one", "two"], "MORE")
+
+
+def _blocks(count: int, word: str) -> list[str]:
+    return [f"{i}. {word} Service (905) 849-4541\n{' '.join([word] * 12)}" for i in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("word", ["Food", "طعام", "食物食物"])
+def test_long_replies_fit_three_segments_and_keep_the_rest(word: str) -> None:
+    blocks = _blocks(8, word)
+    out = fit(blocks, "Reply MORE for the rest.")
+    assert out.segments == segments(out.body) <= 3
+    assert out.body.endswith("Reply MORE for the rest.")
+    assert out.rest
+    sent = out.body.removesuffix("Reply MORE for the rest.").strip().split("\n")
+    # Nothing lost, nothing repeated, and whole results on each side.
+    assert "\n".join(blocks) == "\n".join([*sent, *out.rest])
+    assert sent[-1].startswith(word) and out.rest[0].split("\n")[0][0].isdigit()
+
+
+def test_one_huge_line_is_cut_between_words_never_inside_a_phone_number() -> None:
+    line = " ".join(f"word{i} (905) 849-45{i:02d}" for i in range(60))
+    out = fit([line], "MORE")
+    assert out.segments <= 3
+    head = out.body.removesuffix("\nMORE")
+    tail = out.rest[0]
+    assert line == f"{head} {tail}"
+    assert head.split(" ")[-1].startswith("849-") and tail.split(" ")[0].startswith("word")
+
+
+def test_render_turns_a_reply_into_text_and_a_silent_reply_into_nothing() -> None:
+    service = Service(
+        id="s1", name="Burlington Food Bank (BFB)", organization="Burlington Food Bank",
+        description="Free groceries for Burlington residents. Bring ID.", needs=("food",),
+        phones=(Phone("905-639-0848"),),
+    )
+    reply = Reply("en", (Line(_("Here are services that can help:")), Card(1, service, _("Open now"))))
+    out = sms.render(reply)
+    assert "Here are services that can help:\n1. Burlington Food Bank (905) 639-0848\n" \
+        "Free groceries for Burlington residents. Open now" == out.body
+    assert (1, ()) == (out.segments, out.rest)
+    assert sms.SmsReply("", 0) == sms.render(Reply("en", silent=True))

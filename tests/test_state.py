@@ -1,0 +1,94 @@
+"""The conversation store: round trips, expiry, opt-outs, transcripts, purge, hashed keys."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from navigator.state import Conversation, SQLiteStore, number_key
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def store(tmp_path: Path, **kwargs: int) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "state.db", **kwargs)
+
+
+def test_unknown_key_gives_a_fresh_conversation(tmp_path: Path) -> None:
+    assert Conversation(key="k") == store(tmp_path).load("k", NOW)
+
+
+def test_conversation_round_trips(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    saved = Conversation(
+        key="k", language="fr", language_chosen=True, welcomed=True, needs=("food", "income"),
+        municipality="milton", age=34, for_whom="parent", results=("a", "b"), page=3, asked=("age",),
+        pending="age", safe=True, misses=1, overflow=("rest of a reply",),
+    )
+    s.save(saved, NOW)
+    assert Conversation(**{**saved.__dict__, "last_active": NOW}) == s.load("k", NOW + timedelta(minutes=5))
+
+
+def test_conversation_expires_after_idle_minutes(tmp_path: Path) -> None:
+    s = store(tmp_path, idle_minutes=30)
+    s.save(Conversation(key="k", language="es", needs=("food",)), NOW)
+    assert s.load("k", NOW + timedelta(minutes=30)).needs == ("food",)
+    expired = s.load("k", NOW + timedelta(minutes=31))
+    assert (expired.needs, expired.language, expired.restarted) == ((), "en", True)
+
+
+def test_opt_out_outlives_expiry_until_start(tmp_path: Path) -> None:
+    s = store(tmp_path, idle_minutes=30)
+    s.set_opt_out("k", True, NOW)
+    assert s.load("k", NOW + timedelta(days=90)).opted_out
+    s.set_opt_out("k", False, NOW)
+    assert not s.load("k", NOW).opted_out
+
+
+def test_transcript_keeps_the_latest_lines_in_order(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    for i in range(45):
+        s.log("k", "resident", f"message {i}", NOW + timedelta(seconds=i))
+    lines = s.transcript("k")
+    assert [f"message {i}" for i in range(5, 45)] == [line.text for line in lines]
+    assert s.transcript("other") == []
+
+
+def test_purge_deletes_old_content_and_keeps_recent(tmp_path: Path) -> None:
+    s = store(tmp_path, idle_minutes=30, retention_days=30)
+    old = NOW - timedelta(days=31)
+    s.log("k", "resident", "old message", old)
+    s.log("k", "resident", "new message", NOW)
+    s.remember_delivery("SM-old", "old reply", old)
+    s.remember_delivery("SM-new", "new reply", NOW)
+    s.save(Conversation(key="idle"), NOW - timedelta(hours=2))
+    s.save(Conversation(key="active"), NOW)
+    assert 3 == s.purge(NOW)
+    assert ["new message"] == [line.text for line in s.transcript("k")]
+    assert (None, "new reply") == (s.delivered("SM-old"), s.delivered("SM-new"))
+    db = sqlite3.connect(tmp_path / "state.db")
+    assert [("active",)] == db.execute("SELECT key FROM conversation").fetchall()
+
+
+def test_delivery_keeps_the_first_reply(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.remember_delivery("SM1", "first", NOW)
+    s.remember_delivery("SM1", "second", NOW)
+    assert "first" == s.delivered("SM1")
+
+
+def test_two_stores_on_one_file_share_state_in_wal_mode(tmp_path: Path) -> None:
+    # Two worker processes each hold their own store over the same file.
+    one, two = store(tmp_path), store(tmp_path)
+    one.save(Conversation(key="k", needs=("housing",)), NOW)
+    assert ("housing",) == two.load("k", NOW).needs
+    mode = sqlite3.connect(tmp_path / "state.db").execute("PRAGMA journal_mode").fetchone()[0]
+    assert "wal" == mode
+
+
+def test_number_key_is_an_hmac_of_the_canonical_number() -> None:
+    key = number_key("secret", "+1 905-555-0123")
+    assert key == number_key("secret", "(905) 555-0123")
+    assert key != number_key("other secret", "+1 905-555-0123")
+    assert key != number_key("secret", "+1 905-555-0124")
+    assert 64 == len(key) and "9055550123" not in key
