@@ -27,4 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .channels import sms
 
     sms.init_app(app)
+
+    from .channels import hsds_api
+
+    hsds_api.init_app(app)
     return app

@@ -47,25 +47,28 @@ class HSDSReader:
         values = ((f.name, canonical(f, raw.get(f.name))) for f in fields)
         return {name: value for name, value in values if value is not None}
 
-    def rows(self, table: str, where: dict[str, Any] | None = None,
-             limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        """Return the rows of ``table`` matching ``where`` (column: value), in id order."""
+    def rows(self, table: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Return the rows of ``table`` whose columns equal ``where``'s values, in id order."""
         where = where or {}
         if any(column not in self._columns[table] for column in where):
-            return []
+            return []  # a column the database lacks holds no values to match
         clause = " and ".join(f"[{column}] = ?" for column in where) or None
-        raws = self.db.table(table).rows_where(clause, list(where.values()), order_by="id",
-                                               limit=limit, offset=offset or None)
+        return self.select(table, clause, list(where.values()))
+
+    def select(self, table: str, clause: str | None = None, args: list[Any] | None = None,
+               limit: int | None = None, offset: int | None = None) -> list[dict[str, Any]]:
+        """Return the rows of ``table`` matching an SQL ``clause``, in id order."""
+        raws = self.db.table(table).rows_where(clause, args or [], order_by="id", limit=limit, offset=offset)
         return [self._row(table, raw) for raw in raws]
 
-    def count(self, table: str, where: dict[str, Any] | None = None) -> int:
-        """Return how many rows of ``table`` match ``where``."""
-        where = where or {}
-        if any(column not in self._columns[table] for column in where):
-            return 0
-        clause = " and ".join(f"[{column}] = ?" for column in where)
+    def count(self, table: str, clause: str | None = None, args: list[Any] | None = None) -> int:
+        """Return how many rows of ``table`` match an SQL ``clause``."""
         sql = f"select count(*) from [{table}]" + (f" where {clause}" if clause else "")
-        return int(self.db.execute(sql, list(where.values())).fetchone()[0])
+        return int(self.db.execute(sql, args or []).fetchone()[0])
+
+    def has_column(self, table: str, column: str) -> bool:
+        """Say whether the database stores ``column`` of ``table``."""
+        return column in self._columns[table]
 
     def get(self, table: str, row_id: str) -> dict[str, Any] | None:
         """Return one row by id, or None."""

@@ -1,0 +1,254 @@
+"""Read-only HSDS 3.0 API under ``/hsds/``: the directory as the Open Referral standard serves it.
+
+Paths, parameters, paging and payloads follow the spec's ``openapi.json``
+(served bundled at ``/hsds/openapi.json``).  Search and filters that need data
+navigator does not hold (postcode, proximity) are accepted and ignored.
+Unknown ids answer 404 with a JSON error.
+"""
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlite_utils
+from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from ..directory.interchange_export import HSDSReader
+from ..directory.interchange_openapi import openapi_document
+
+bp = Blueprint("hsds_api", __name__, url_prefix="/hsds")
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+HSDS_PROFILE = "https://docs.openreferral.org/en/v3.0/"
+# One-to-one objects a list item carries, per the spec's compiled *_list.json schemas.
+LIST_NESTING = {"service": ("organization", "program"), "service_at_location": ("location", "service")}
+
+
+def _reader() -> HSDSReader:
+    """Open the directory read-only, once per request."""
+    if "hsds_reader" not in g:
+        path = Path(current_app.config["NAVIGATOR_DIRECTORY"])
+        if not path.is_file():
+            raise NotFound("the directory database is not available")
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        g.hsds_reader = HSDSReader(sqlite_utils.Database(conn))
+    reader: HSDSReader = g.hsds_reader
+    return reader
+
+
+@bp.teardown_request
+def _close(_: BaseException | None) -> None:
+    reader = g.pop("hsds_reader", None)
+    if reader is not None:
+        reader.db.close()
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").strip().lower() in ("true", "1", "yes")
+
+
+def _page(table: str, clause: str | None, args: list[Any], item: Any) -> ResponseReturnValue:
+    """Answer one page of ``table`` rows matching ``clause``, each shaped by ``item``."""
+    reader = _reader()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = min(MAX_PER_PAGE, max(1, request.args.get("per_page", DEFAULT_PER_PAGE, type=int) or 1))
+    total = reader.count(table, clause, args)
+    total_pages = math.ceil(total / per_page)
+    rows = []
+    if page <= total_pages:  # also keeps huge page numbers away from SQLite's integer range
+        rows = reader.select(table, clause, args, limit=per_page, offset=(page - 1) * per_page)
+    contents = [item(row) for row in rows]
+    return jsonify(
+        total_items=total, total_pages=total_pages, page_number=page, page=page, per_page=per_page,
+        size=len(contents), first_page=page == 1, last_page=page >= total_pages, empty=not contents,
+        contents=contents,
+    )
+
+
+def _one(table: str, row_id: str) -> dict[str, Any]:
+    doc = _reader().document(table, row_id)
+    if doc is None:
+        raise NotFound(f"no {table} with id {row_id}")
+    return doc
+
+
+def _list_item(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Return a row with the one-to-one objects its list schema carries, without their children."""
+    reader = _reader()
+    item = dict(row)
+    for name in LIST_NESTING.get(table, ()):
+        linked = reader.get(name, row[f"{name}_id"]) if row.get(f"{name}_id") else None
+        if linked is not None:
+            item[name] = linked
+    return item
+
+
+def _search(columns: tuple[str, ...], clauses: list[str], args: list[Any], table: str | None = None,
+            id_column: str = "id") -> None:
+    """Add a case-insensitive substring search over ``columns`` (of ``table``) when ``search`` is given."""
+    text = request.args.get("search", "").strip()
+    if not text:
+        return
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    match = " or ".join(f"[{c}] like ? escape '\\'" for c in columns)
+    clauses.append(f"({match})" if table is None else f"{id_column} in (select id from [{table}] where {match})")
+    args.extend([pattern] * len(columns))
+
+
+def _service_filters(clauses: list[str], args: list[Any], id_column: str = "id") -> None:
+    """Add the spec's service filters: taxonomy term, taxonomy, organization, modified after."""
+    if term := request.args.get("taxonomy_term_id"):
+        clauses.append(f"{id_column} in (select link_id from attribute where taxonomy_term_id = ?)")
+        args.append(term)
+    if taxonomy := request.args.get("taxonomy_id"):
+        clauses.append(f"{id_column} in (select a.link_id from attribute a join taxonomy_term t "
+                       "on t.id = a.taxonomy_term_id where t.taxonomy_id = ?)")
+        args.append(taxonomy)
+    if organization := request.args.get("organization_id"):
+        clauses.append(f"{id_column} in (select id from service where organization_id = ?)")
+        args.append(organization)
+    if after := request.args.get("modified_after"):
+        try:
+            datetime.fromisoformat(after)
+        except ValueError:
+            raise BadRequest(f"modified_after {after!r} is not an ISO 8601 date and time") from None
+        # A directory that records no modification dates has nothing modified after any date.
+        column = "last_modified" if _reader().has_column("service", "last_modified") else "null"
+        clauses.append(f"{id_column} in (select id from service where {column} >= ?)")
+        args.append(after)
+
+
+@bp.get("/")
+def meta() -> ResponseReturnValue:
+    """Say which HSDS version and profile this API serves, and where its OpenAPI file is."""
+    return jsonify(version="3.0", profile=HSDS_PROFILE,
+                   openapi_url=url_for("hsds_api.openapi", _external=True))
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """Serve the HSDS OpenAPI description, bundled, with this server as its base."""
+    return jsonify(openapi_document(url_for("hsds_api.meta", _external=True).rstrip("/")))
+
+
+@bp.get("/services")
+def services() -> ResponseReturnValue:
+    """List services: one-to-one fields, or fully nested with ``full=true``."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    _search(("name", "alternate_name", "description"), clauses, args)
+    _service_filters(clauses, args)
+    full = _flag("full")
+    reader = _reader()
+    return _page("service", " and ".join(clauses) or None, args,
+                 lambda row: reader.nest("service", row) if full else _list_item("service", row))
+
+
+@bp.get("/services/<id>")
+def service(id: str) -> ResponseReturnValue:  # noqa: A002 - the spec names the path parameter id
+    """Return one fully nested service."""
+    return jsonify(_one("service", id))
+
+
+@bp.get("/organizations")
+def organizations() -> ResponseReturnValue:
+    """List organizations: basic fields, or fully nested with ``full=true``."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    _search(("name", "alternate_name", "description"), clauses, args)
+    full = _flag("full")
+    reader = _reader()
+    return _page("organization", " and ".join(clauses) or None, args,
+                 lambda row: _with_services(reader.nest("organization", row)) if full else row)
+
+
+def _with_services(doc: dict[str, Any]) -> dict[str, Any]:
+    """Add the organization's services: basic fields, or fully nested with ``full_service=true``."""
+    reader = _reader()
+    rows = reader.rows("service", {"organization_id": doc["id"]})
+    doc["services"] = [reader.nest("service", r) if _flag("full_service") else r for r in rows]
+    return doc
+
+
+@bp.get("/organizations/<id>")
+def organization(id: str) -> ResponseReturnValue:  # noqa: A002
+    """Return one fully nested organization with its services."""
+    return jsonify(_with_services(_one("organization", id)))
+
+
+@bp.get("/service_at_locations")
+def service_at_locations() -> ResponseReturnValue:
+    """List services at locations, with their location and service."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    _search(("name", "alternate_name", "description"), clauses, args, table="service", id_column="service_id")
+    _service_filters(clauses, args, id_column="service_id")
+    reader = _reader()
+    return _page("service_at_location", " and ".join(clauses) or None, args,
+                 lambda row: reader.nest("service_at_location", row) if _flag("full")
+                 else _list_item("service_at_location", row))
+
+
+@bp.get("/service_at_locations/<id>")
+def service_at_location(id: str) -> ResponseReturnValue:  # noqa: A002
+    """Return one fully nested service at a location."""
+    return jsonify(_one("service_at_location", id))
+
+
+@bp.get("/taxonomies")
+def taxonomies() -> ResponseReturnValue:
+    """List taxonomies."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    _search(("name", "description"), clauses, args)
+    return _page("taxonomy", " and ".join(clauses) or None, args, lambda row: row)
+
+
+@bp.get("/taxonomies/<id>")
+def taxonomy(id: str) -> ResponseReturnValue:  # noqa: A002
+    """Return one taxonomy."""
+    return jsonify(_one("taxonomy", id))
+
+
+@bp.get("/taxonomy_terms")
+def taxonomy_terms() -> ResponseReturnValue:
+    """List taxonomy terms, optionally of one taxonomy, one parent, or only top-level ones."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    _search(("name", "code", "description"), clauses, args)
+    if taxonomy_id := request.args.get("taxonomy_id"):
+        clauses.append("taxonomy_id = ?")
+        args.append(taxonomy_id)
+    if parent_id := request.args.get("parent_id"):
+        clauses.append("parent_id = ?")
+        args.append(parent_id)
+    if _flag("top_only"):
+        clauses.append("parent_id is null")
+    return _page("taxonomy_term", " and ".join(clauses) or None, args, lambda row: row)
+
+
+@bp.get("/taxonomy_terms/<id>")
+def taxonomy_term(id: str) -> ResponseReturnValue:  # noqa: A002
+    """Return one taxonomy term with its taxonomy."""
+    return jsonify(_one("taxonomy_term", id))
+
+
+def _json_error(error: HTTPException) -> ResponseReturnValue:
+    """Answer an HSDS API error as JSON."""
+    return jsonify(error=error.name, message=error.description), error.code or 500
+
+
+bp.register_error_handler(NotFound, _json_error)
+bp.register_error_handler(BadRequest, _json_error)
+
+
+def init_app(app: Flask) -> None:
+    """Register the read-only HSDS API."""
+    app.register_blueprint(bp)
