@@ -152,7 +152,7 @@ def services() -> ResponseReturnValue:
 
 
 @bp.get("/services/<id>")
-def service(id: str) -> ResponseReturnValue:  # noqa: A002 - the spec names the path parameter id
+def service(id: str) -> ResponseReturnValue:
     """Return one fully nested service."""
     return jsonify(_one("service", id))
 
@@ -178,7 +178,7 @@ def _with_services(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/organizations/<id>")
-def organization(id: str) -> ResponseReturnValue:  # noqa: A002
+def organization(id: str) -> ResponseReturnValue:
     """Return one fully nested organization with its services."""
     return jsonify(_with_services(_one("organization", id)))
 
@@ -197,7 +197,7 @@ def service_at_locations() -> ResponseReturnValue:
 
 
 @bp.get("/service_at_locations/<id>")
-def service_at_location(id: str) -> ResponseReturnValue:  # noqa: A002
+def service_at_location(id: str) -> ResponseReturnValue:
     """Return one fully nested service at a location."""
     return jsonify(_one("service_at_location", id))
 
@@ -212,7 +212,7 @@ def taxonomies() -> ResponseReturnValue:
 
 
 @bp.get("/taxonomies/<id>")
-def taxonomy(id: str) -> ResponseReturnValue:  # noqa: A002
+def taxonomy(id: str) -> ResponseReturnValue:
     """Return one taxonomy."""
     return jsonify(_one("taxonomy", id))
 
@@ -235,7 +235,7 @@ def taxonomy_terms() -> ResponseReturnValue:
 
 
 @bp.get("/taxonomy_terms/<id>")
-def taxonomy_term(id: str) -> ResponseReturnValue:  # noqa: A002
+def taxonomy_term(id: str) -> ResponseReturnValue:
     """Return one taxonomy term with its taxonomy."""
     return jsonify(_one("taxonomy_term", id))
 
