@@ -70,3 +70,47 @@ def check(db: Path, today: datetime | None, strict: bool) -> None:
     click.echo(f"{problems} of {opened.info().services} records need attention")
     if strict and problems:
         raise SystemExit(1)
+
+
+@directory.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="json: a list of HSDS 3.0 service documents; csv: an HSDS 3.0 Tabular Data Package folder.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=settings.SHIPPED_DIRECTORY,
+              show_default=True, help="Directory database to export.")
+@click.argument("out", type=click.Path(path_type=Path))
+def export(fmt: str, db: Path, out: Path) -> None:
+    """Export the directory as HSDS 3.0: JSON service documents or a CSV data package.
+
+    Example: navigator directory export --format csv /tmp/hsds
+    """
+    # Imported here so the other directory commands start without the HSDS machinery.
+    from .interchange import export_csv, export_json
+
+    try:
+        if fmt == "json":
+            click.echo(f"{out}: {export_json(db, out)} service documents")
+        else:
+            click.echo(f"{out}: {export_csv(db, out)} rows in an HSDS 3.0 data package")
+    except (DirectoryError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@directory.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--into", type=click.Path(dir_okay=False, path_type=Path), default=settings.SHIPPED_DIRECTORY,
+              show_default=True, help="Directory database to replace (only if the whole import succeeds).")
+def import_(path: Path, into: Path) -> None:
+    """Import an HSDS 3.0 CSV package folder or a JSON file of service documents.
+
+    Example: navigator directory import /tmp/hsds --into /tmp/directory.db
+    """
+    from .interchange import import_path
+
+    try:
+        report = import_path(path, into)
+    except (DirectoryError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{report.into}: {report.services} services, {report.rows} HSDS records, "
+               f"{report.needs_linked} need links added from matching taxonomy terms")

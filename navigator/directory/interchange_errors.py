@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .search import DirectoryError
+
 # Beyond this many problems a list stops helping; the count still tells the size.
 PROBLEM_LIMIT = 50
-
-
-class DirectoryError(Exception):
-    """Something is wrong with directory data or a directory file."""
 
 
 @dataclass(frozen=True)

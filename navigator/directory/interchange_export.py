@@ -2,8 +2,9 @@
 
 Values are read through the spec's field types so the same data always reads
 the same way (whole numbers as integers, times as HH:MM:SS), which is what
-makes export -> import -> export give identical output.  Rows come in id
-order; nested objects follow the order of the HSDS JSON schemas.
+makes export -> import -> export give identical output.  Rows come in the
+order they were stored (the source's order, which ranking reads: a service's
+first need is its main one); nested objects follow the HSDS JSON schemas.
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class HSDSReader:
         return {name: value for name, value in values if value is not None}
 
     def rows(self, table: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Return the rows of ``table`` whose columns equal ``where``'s values, in id order."""
+        """Return the rows of ``table`` whose columns equal ``where``'s values, in stored order."""
         where = where or {}
         if any(column not in self._columns[table] for column in where):
             return []  # a column the database lacks holds no values to match
@@ -57,8 +58,8 @@ class HSDSReader:
 
     def select(self, table: str, clause: str | None = None, args: list[Any] | None = None,
                limit: int | None = None, offset: int | None = None) -> list[dict[str, Any]]:
-        """Return the rows of ``table`` matching an SQL ``clause``, in id order."""
-        raws = self.db.table(table).rows_where(clause, args or [], order_by="id", limit=limit, offset=offset)
+        """Return the rows of ``table`` matching an SQL ``clause``, in stored order."""
+        raws = self.db.table(table).rows_where(clause, args or [], order_by="rowid", limit=limit, offset=offset)
         return [self._row(table, raw) for raw in raws]
 
     def count(self, table: str, clause: str | None = None, args: list[Any] | None = None) -> int:
@@ -95,5 +96,5 @@ class HSDSReader:
         return None if row is None else self.nest(table, row)
 
     def service_documents(self) -> list[dict[str, Any]]:
-        """Return every service as a fully nested HSDS 3.0 service document, in id order."""
+        """Return every service as a fully nested HSDS 3.0 service document, in stored order."""
         return [self.nest("service", row) for row in self.rows("service")]
