@@ -106,11 +106,15 @@ def crisis_lines(lines: Hotlines) -> list[Line]:
     out = [Line(_("If you or someone else is in danger now, call 911."))]
     phone = main_phone(lines.line_988) if lines.line_988 else None
     if phone:
-        out.append(Line(_("Call or text %(phone)s any time, day or night, to talk to someone now.", phone=phone)))
+        out.append(Line(_("Call or text %(phone)s to talk to someone now.", phone=phone)))
     for service in (lines.distress, lines.coast):
         phone = main_phone(service) if service else None
-        if service and phone:
+        if service is None or phone is None:
+            continue
+        if service.open_24_7:
             out.append(Line(_("%(name)s, 24/7: %(phone)s", name=_name(service), phone=phone)))
+        else:
+            out.append(Line(_("%(name)s: %(phone)s", name=_name(service), phone=phone)))
     out.append(Line(_("When you are ready, I can help you find other services too.")))
     return out
 

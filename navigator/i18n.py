@@ -43,12 +43,12 @@ class Weekday(int):
     """An ISO weekday number (1 = Monday) that renders as the day's name."""
 
 
-def _(text: str, **params: Any) -> Msg:
+def _(text: str, /, **params: Any) -> Msg:
     """Mark ``text`` for translation, to be rendered later in the resident's language."""
     return Msg(text, params=tuple(params.items()))
 
 
-def ngettext(singular: str, plural: str, n: int, **params: Any) -> Msg:
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
     """Mark a message whose wording depends on the number ``n``."""
     return Msg(singular, plural, n, tuple(params.items()))
 
@@ -79,11 +79,11 @@ class Translator:
         self.locale = babel_locale(lang)
         self._catalog = translations(lang, str(directory))
 
-    def gettext(self, text: str, **params: Any) -> str:
+    def gettext(self, text: str, /, **params: Any) -> str:
         """Translate ``text`` and fill its named placeholders."""
         return self.render(Msg(text, params=tuple(params.items())))
 
-    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         """Translate a message whose wording depends on ``n``."""
         return self.render(Msg(singular, plural, n, tuple(params.items())))
 
