@@ -7,7 +7,7 @@ a clarifying question, or a miss), saves the conversation and returns a
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -30,7 +30,9 @@ class Directory(Protocol):
 
     def get(self, service_id: str) -> Service | None: ...
 
-    def search(self, **filters: Any) -> list[ServiceHit]: ...
+    def search(
+        self, *, needs: Iterable[str] = (), municipality: str | None = None, age: int | None = None, limit: int = 10
+    ) -> list[ServiceHit]: ...
 
     def services(self) -> Iterator[Service]: ...
 
