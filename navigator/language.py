@@ -1,0 +1,152 @@
+"""Detect which of the twelve languages a message is written in.
+
+Script first (Arabic script is Arabic or Urdu, Gurmukhi Punjabi, Devanagari
+Hindi, Hangul Korean, Han Chinese); Latin script goes to lingua restricted to
+the six Latin-script languages we serve, with the intents' own words as the
+tie-breaker.  Very short messages keep the conversation's language.
+
+lingua in low-accuracy mode was chosen over py3langid on the development set's
+142 Latin-script messages: 141 right against 140, 0.2 ms against 0.08 ms a
+message, but 0.06 s and about 15 MB to load against 0.8 s and about 120 MB.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .normalise import normalise
+
+log = logging.getLogger(__name__)
+
+LATIN_LANGUAGES = ("en", "fr", "es", "pt", "pl", "tl")
+_SCRIPT_LANGUAGE = {"gurmukhi": "pa", "devanagari": "hi", "hangul": "ko", "han": "zh-Hans"}
+# Letters Urdu writes and Arabic does not (and the Arabic-only ones), and the
+# commonest function words of each: the letters alone are not enough because
+# some Arabic dialects borrow گ چ پ and Urdu writers sometimes type on Arabic keyboards.
+_URDU_LETTERS = set("ٹڈڑںےہھیک")
+_ARABIC_LETTERS = set("يكةىأإ")
+_URDU_WORDS = {"ہے", "ہیں", "ہوں", "تھا", "تھی", "کے", "کی", "کا", "میں", "نہیں", "اور", "سے", "کو", "یہ", "وہ", "کیا", "کوئی", "مجھے", "میرا", "میری", "میرے", "ہم", "آپ", "بھی", "لیے", "لئے", "گیا", "گئی", "رہا", "رہی", "کر", "کرتا", "کرتی", "کہ", "جب", "تک", "پر", "ہو"}
+_ARABIC_WORDS = {"في", "من", "على", "إلى", "الى", "أن", "ان", "هذا", "هذه", "لا", "ما", "هل", "عن", "مع", "كان", "انا", "أنا", "بدي", "شو", "ممكن", "كيف", "وين", "ليش", "عندي", "هو", "هي", "التي", "الذي", "لي", "كل", "بس", "عشان", "لما", "اللي", "مش", "ماذا", "أين", "اين"}
+# A short message says too little about its language.
+SHORT_WORDS = 2
+SHORT_LETTERS = 12
+
+Lexicon = Callable[[list[str]], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The detected language and the rule that decided it."""
+
+    language: str
+    reason: str
+
+
+def script_of(char: str) -> str | None:
+    """Return the script of one character, or None for digits, punctuation and marks."""
+    code = ord(char)
+    if char.isascii():
+        return "latin" if char.isalpha() else None
+    if 0xC0 <= code < 0x250 or 0x1E00 <= code < 0x1F00:
+        return "latin" if char.isalpha() else None
+    if 0x600 <= code < 0x700 or 0x750 <= code < 0x780 or 0xFB50 <= code < 0xFE00 or 0xFE70 <= code < 0xFF00:
+        return "arabic" if char.isalpha() else None
+    if 0x900 <= code < 0x980:
+        return "devanagari"
+    if 0xA00 <= code < 0xA80:
+        return "gurmukhi"
+    if 0xAC00 <= code < 0xD7B0 or 0x1100 <= code < 0x1200 or 0x3130 <= code < 0x3190:
+        return "hangul"
+    if 0x4E00 <= code < 0xA000 or 0x3400 <= code < 0x4DC0 or 0xF900 <= code < 0xFB00:
+        return "han"
+    return None
+
+
+def script_counts(text: str) -> Counter[str]:
+    """Count the letters of ``text`` by script."""
+    return Counter(s for s in map(script_of, text) if s)
+
+
+def dominant_script(text: str) -> str | None:
+    """Return the main script, counting non-Latin letters thrice (English loanwords are common)."""
+    counts = script_counts(text)
+    if not counts:
+        return None
+    weighted = {s: n * (1 if s == "latin" else 3) for s, n in counts.items()}
+    return max(weighted, key=lambda s: weighted[s])
+
+
+def arabic_or_urdu(text: str) -> tuple[str | None, str]:
+    """Decide between Arabic and Urdu from letters and function words; None if no evidence."""
+    urdu = sum(1 for c in text if c in _URDU_LETTERS)
+    arabic = sum(1 for c in text if c in _ARABIC_LETTERS)
+    words = [w.strip("،؟.!?,") for w in text.split()]
+    urdu += 3 * sum(1 for w in words if w in _URDU_WORDS)
+    arabic += 3 * sum(1 for w in words if w in _ARABIC_WORDS)
+    arabic += sum(1 for w in words if w.startswith("ال") and len(w) > 3)
+    why = f"arabic-script evidence ur={urdu} ar={arabic}"
+    if urdu == arabic:
+        return None, why
+    return ("ur" if urdu > arabic else "ar"), why
+
+
+@lru_cache(maxsize=1)
+def _lingua() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = {
+        Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es",
+        Language.PORTUGUESE: "pt", Language.POLISH: "pl", Language.TAGALOG: "tl",
+    }
+    detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    return detector, languages
+
+
+def warm_up() -> None:
+    """Load the Latin-script detector now rather than on the first message."""
+    _lingua()
+
+
+def latin_scores(text: str) -> dict[str, float]:
+    """Return lingua's confidence for each Latin-script language."""
+    detector, languages = _lingua()
+    return {languages[c.language]: c.value for c in detector.compute_language_confidence_values(text)}
+
+
+def is_short(words: list[str]) -> bool:
+    """Return whether a message is too short to show its language."""
+    return len(words) <= SHORT_WORDS and sum(map(len, words)) <= SHORT_LETTERS
+
+
+def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None) -> Detection:
+    """Detect the language of ``text``; ``fallback`` is the conversation's language so far."""
+    script = dominant_script(text)
+    if script is None:
+        return Detection(fallback, "no letters: conversation language")
+    if script in _SCRIPT_LANGUAGE:
+        return Detection(_SCRIPT_LANGUAGE[script], f"{script} script")
+    if script == "arabic":
+        choice, why = arabic_or_urdu(text)
+        if choice is None:
+            choice = fallback if fallback in ("ar", "ur") else "ar"
+        return Detection(choice, why)
+    words = normalise(text).split()
+    known = lexicon(words) if lexicon else {}
+    if is_short(text.split()):
+        # English words are tried in every language, so only a word known in one
+        # other language (merci, hola) moves a short message away from the conversation's.
+        others = [lang for lang, n in known.items() if n > 0 and lang != "en"]
+        if len(others) == 1 and known.get(fallback, 0) == 0 and others[0] in LATIN_LANGUAGES:
+            return Detection(others[0], "short message: words of one language")
+        return Detection(fallback, "short message: conversation language")
+    scores = latin_scores(text)
+    for lang, hits in known.items():
+        if lang in scores:
+            # The intents' own words break near-ties between close languages.
+            scores[lang] += 0.05 * hits
+    best = max(scores, key=lambda lang: scores[lang])
+    return Detection(best, f"latin script: detector {best} {scores[best]:.2f}")

@@ -1,0 +1,445 @@
+"""Match a message against the intents: needs with scores, crisis, place, person, conversation words.
+
+Everything is precomputed when the intents load (``Matcher.__init__``): each
+language's phrases are indexed by the stem of their first word, and the
+vocabulary has a deletion index for misspellings, so a message costs a few
+dictionary look-ups per word.  ``match()`` keeps one ``Matcher`` per
+(intents folder, directory) pair for the life of the process.
+
+``context`` (a mapping; every key optional):
+
+- ``language``: a language the resident chose explicitly; it wins over detection.
+- ``conversation_language``: the language of the conversation so far; very
+  short messages ("food", "ok") keep it.  Defaults to English.
+- ``municipality`` and ``age``: what the conversation already knows; the
+  message's own place or age wins.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import simplemma
+import snowballstemmer
+from rapidfuzz.distance import Levenshtein
+
+from . import settings
+from .intents import IntentSet, Phrase, load_intents, load_need_codes
+from .language import detect
+from .models import LANGUAGES, Match, NeedScore, ServiceHit
+from .normalise import collapse_doubles, fold_accents, normalise
+from .people import PeopleFinder
+from .places import PlaceFinder, load_fsa
+
+log = logging.getLogger(__name__)
+
+# Messages longer than this are cut: no resident writes more, and it bounds the cost.
+MAX_CHARS = 2000
+THRESHOLD = 1.0
+# When two needs score the same, the more specific one leads (eval/README.md).
+SPECIFICITY = (
+    "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",
+    "older-adult-support", "abuse-violence", "substance-use", "disability", "child-care",
+    "transportation", "health", "newcomers", "food", "housing", "legal", "employment", "income",
+    "mental-health",
+)
+
+
+_STEMMERS = {
+    "en": "english", "fr": "french", "es": "spanish", "pt": "portuguese", "pl": "polish",
+    "ar": "arabic", "hi": "hindi",
+}
+# Arabic and Urdu attach conjunctions, prepositions and the article to the word.
+_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+_CJK = ("zh-Hans", "ko")
+_GAP = 3  # words a `*` stands for
+_KEY_CACHE = 20000
+
+
+def _make_stemmer(lang: str) -> Callable[[str], str]:
+    """Return the word-stem function for ``lang``: snowball, simplemma for Tagalog, else identity."""
+    if lang in _STEMMERS:
+        stemmer = snowballstemmer.stemmer(_STEMMERS[lang])
+        return cast(Callable[[str], str], stemmer.stemWord)
+    if lang == "tl":
+        return lambda word: str(simplemma.lemmatize(word, lang="tl"))
+    return lambda word: word
+
+
+def _max_typos(length: int) -> int:
+    """Allow one typo from five letters, two from eight."""
+    return 0 if length < 5 else 1 if length < 8 else 2
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """A phrase, negative cue or pattern ready to match."""
+
+    need: str
+    words: tuple[frozenset[str], ...]  # acceptable keys per word; empty set for a `*` gap
+    text: str
+    weight: float
+    source: str
+    negative: bool = False
+
+
+class PhraseIndex:
+    """One language's phrases, indexed by the keys of their first word."""
+
+    def __init__(self, lang: str, intents: IntentSet) -> None:
+        self.lang = lang
+        self.cjk = lang in _CJK
+        self.stem = _make_stemmer(lang)
+        self.first: dict[str, list[_Entry]] = {}
+        self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
+        self.collapsed: dict[str, str] = {}
+        self.typos: dict[str, set[str]] = {}
+        self._keys: dict[str, frozenset[str]] = {}
+        self.patterns = [p for p in intents.patterns if p.lang == lang]
+        items = [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives]
+        for phrase, negative in items:
+            if phrase.lang == lang:
+                self._add(phrase, negative)
+        self.known_keys = {k for keys in self.vocab.values() for k in keys}
+        if lang in ("en", "fr", "es", "pt", "pl", "tl"):
+            for word in self.vocab:
+                if word.isalpha():
+                    for variant in _deletes(word, _max_typos(len(word))):
+                        self.typos.setdefault(variant, set()).add(word)
+
+    def _word_keys(self, raw: str) -> frozenset[str]:
+        """Keys of one word: its stem with and without accents, so either spelling finds it."""
+        folded = fold_accents(raw)
+        return frozenset({fold_accents(self.stem(raw)), self.stem(folded)})
+
+    def _add(self, phrase: Phrase, negative: bool) -> None:
+        if self.cjk:
+            squashed = "".join(w for w in phrase.words if w != "*")
+            entry = _Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative)
+            self.first.setdefault(squashed[0], []).append(entry)
+            return
+        words: list[frozenset[str]] = []
+        for i, part in enumerate(phrase.text.split("*")):
+            if i:
+                words.append(frozenset())
+            for raw in normalise(part, self.lang, fold=False).split():
+                keys = self._word_keys(raw)
+                words.append(keys)
+                self.vocab[fold_accents(raw)] = self.vocab.get(fold_accents(raw), frozenset()) | keys
+                self.collapsed.setdefault(collapse_doubles(fold_accents(raw)), fold_accents(raw))
+        entry = _Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative)
+        for key in words[0]:
+            self.first.setdefault(key, []).append(entry)
+
+    def known(self, words: list[str]) -> int:
+        """Count the words of a normalised message that this language's phrases use."""
+        return sum(1 for w in words if w in self.vocab)
+
+    def keys(self, raw: str) -> frozenset[str]:
+        """Return every key a message word can stand for: stem, prefix-less stem, misspelt word."""
+        cached = self._keys.get(raw)
+        if cached is not None:
+            return cached
+        folded = fold_accents(raw)
+        keys = set(self._word_keys(raw))
+        if self.lang in ("ar", "ur"):
+            for prefix in _PREFIXES:
+                if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
+                    keys |= self._word_keys(folded[len(prefix):])
+        if not keys & self.known_keys and folded not in self.vocab:
+            keys |= self._near(folded)
+        result = frozenset(keys)
+        if len(self._keys) < _KEY_CACHE:
+            self._keys[raw] = result
+        return result
+
+    def _near(self, word: str) -> set[str]:
+        """Keys of vocabulary words one or two typos (or a doubled letter) away from ``word``."""
+        found: set[str] = set()
+        single = self.collapsed.get(collapse_doubles(word))
+        if single:
+            found |= self.vocab[single]
+        if not self.typos or not word.isalpha() or len(word) < 5:
+            return found
+        limit = _max_typos(len(word))
+        candidates: set[str] = set()
+        for variant in _deletes(word, limit):
+            candidates |= self.typos.get(variant, set())
+        for candidate in candidates:
+            if Levenshtein.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
+                found |= self.vocab[candidate]
+        return found
+
+    def evidence(self, raw_words: list[str], norm: str) -> list[tuple[str, float, str]]:
+        """Return (need, weight, why) for every phrase and pattern the message shows."""
+        hits: list[tuple[_Entry, frozenset[tuple[str, int]]]] = []
+        if self.cjk:
+            squashed = norm.replace(" ", "")
+            for j, char in enumerate(squashed):
+                for entry in self.first.get(char, ()):
+                    if squashed.startswith(entry.text, j):
+                        hits.append((entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))))
+        elif self.first:
+            keysets = [self.keys(w) for w in raw_words]
+            for i, keys in enumerate(keysets):
+                tried: set[int] = set()
+                for key in keys:
+                    for entry in self.first.get(key, ()):
+                        if id(entry) not in tried:
+                            tried.add(id(entry))
+                            used = _follow(entry.words, 1, keysets, i + 1, (i,))
+                            if used:
+                                hits.append((entry, frozenset(("t", k) for k in used)))
+        for pattern in self.patterns:
+            found = pattern.regex.search(norm)
+            if found:
+                first = norm.count(" ", 0, found.start())
+                last = norm.count(" ", 0, max(found.end() - 1, found.start()))
+                entry = _Entry(pattern.need, (), pattern.regex.pattern, pattern.weight, pattern.source)
+                hits.append((entry, frozenset(("t", k) for k in range(first, last + 1))))
+        cancelled: set[tuple[str, int]] = set()
+        for entry, spots in hits:
+            if entry.negative:
+                cancelled |= spots
+        out: dict[int, tuple[str, float, str]] = {}
+        for entry, spots in hits:
+            if entry.negative or spots & cancelled:
+                if not entry.negative:
+                    log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
+                continue
+            out[id(entry)] = (entry.need, entry.weight, f"{self.lang} {entry.text!r} ({entry.source})")
+        return list(out.values())
+
+
+def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[str]], pos: int, used: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Match the rest of a phrase from word ``j`` at message position ``pos``; return positions used."""
+    if j == len(words):
+        return used
+    if not words[j]:
+        for skip in range(_GAP + 1):
+            found = _follow(words, j + 1, keysets, pos + skip, used)
+            if found:
+                return found
+        return None
+    if pos < len(keysets) and words[j] & keysets[pos]:
+        return _follow(words, j + 1, keysets, pos + 1, used + (pos,))
+    return None
+
+
+# Conversation words, in the order they win when a message has several.
+_PRIORITY = (
+    "stop", "start", "safe", "person", "help", "restart", "more", "no", "yes", "thanks",
+    "greeting", "off-topic",
+)
+# These count even beside a need ("I need food, can I talk to a person").
+_BESIDE_NEEDS = ("stop", "start", "safe", "person")
+_FILLER = frozenset(["please", "in", "speak", "language", "langue", "idioma", "por", "favor", "i", "want", "prefer", "je", "veux", "parler"])
+
+
+class Conversation:
+    """The words of the conversation itself: yes/no, numbers, STOP, language names..."""
+
+    def __init__(self, intents: IntentSet) -> None:
+        self.whole: dict[str, dict[str, str]] = {}
+        self.anywhere: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self.words: dict[str, set[str]] = {}
+        for lang, table in intents.whole_message.items():
+            for intent, texts in table.items():
+                for text in texts:
+                    norm = normalise(text, lang)
+                    self.whole.setdefault(lang, {}).setdefault(norm, intent)
+                    self.words.setdefault(lang, set()).update(norm.split())
+        for lang, table in intents.anywhere.items():
+            for intent, texts in table.items():
+                forms = sorted({normalise(t, lang) for t in texts} - {""}, key=len, reverse=True)
+                body = "|".join(map(re.escape, forms))
+                regex = re.compile(body if lang in _CJK else rf"(?<!\w)(?:{body})(?!\w)")
+                self.anywhere.setdefault(lang, []).append((intent, regex))
+                self.words.setdefault(lang, set()).update(w for f in forms for w in f.split())
+        self.numbers = {str(n): n for n in range(1, 10)}
+        for lang, words in intents.numbers.items():
+            for n, word in enumerate(words, start=1):
+                self.numbers.setdefault(normalise(word, lang), n)
+        self.names: dict[str, str] = {}
+        for lang, names in intents.language_names.items():
+            for name in names:
+                self.names.setdefault(normalise(name), lang)
+
+    def known(self, words: list[str]) -> dict[str, int]:
+        """Count, per language, the message words that are conversation words."""
+        return {lang: sum(1 for w in words if w in vocab) for lang, vocab in self.words.items()}
+
+    def language_choice(self, plain: str) -> str | None:
+        """Return the language a message names on its own ("français", "FR", "in Spanish please")."""
+        if plain in self.names:
+            return self.names[plain]
+        rest = " ".join(w for w in plain.split() if w not in _FILLER)
+        return self.names.get(rest) if rest else None
+
+    def intent(self, norm: str, lang: str, has_needs: bool) -> tuple[str | None, int | None, str]:
+        """Return the conversation intent of a normalised message, its number, and why."""
+        if norm in self.numbers:
+            return "number", self.numbers[norm], f"number {self.numbers[norm]}"
+        order = [lang, "en"] + [x for x in self.whole if x not in (lang, "en")]
+        for code in order:
+            intent = self.whole.get(code, {}).get(norm)
+            if intent:
+                return intent, None, f"conversation word {norm!r} ({code}): {intent}"
+        found: dict[str, str] = {}
+        for code in dict.fromkeys([lang, "en"]):
+            for intent, regex in self.anywhere.get(code, []):
+                hit = regex.search(norm)
+                if hit and intent not in found:
+                    found[intent] = f"conversation phrase {hit.group(0)!r} ({code}): {intent}"
+        for intent in _PRIORITY:
+            if intent in found and (not has_needs or intent in _BESIDE_NEEDS):
+                return intent, None, found[intent]
+        return None, None, ""
+
+
+class Matcher:
+    """Every intents file compiled for matching, plus the directory to rank services."""
+
+    def __init__(self, intents: IntentSet, fsa: dict[str, str | None], directory: Any = None, need_order: list[str] | None = None) -> None:
+        self.intents = intents
+        self.indexes = {lang: PhraseIndex(lang, intents) for lang in LANGUAGES}
+        self.conversation = Conversation(intents)
+        self.places = PlaceFinder(intents.places, intents.outside, fsa)
+        self.people = PeopleFinder(intents.people)
+        self.directory = directory
+        order = need_order or list(intents.needs)
+        rank = {code: i for i, code in enumerate(SPECIFICITY)}
+        self.tie_rank = {code: (rank.get(code, len(rank)), i) for i, code in enumerate(order)}
+        self.takeovers = {n.takes_over: n.code for n in intents.needs.values() if n.takes_over}
+
+    def lexicon(self, words: list[str]) -> dict[str, float]:
+        """Count, per language, the words its intents know (a language-detection tie-breaker)."""
+        counts = {lang: float(index.known(words)) for lang, index in self.indexes.items()}
+        for lang, n in self.conversation.known(words).items():
+            counts[lang] = counts.get(lang, 0.0) + n
+        return counts
+
+    def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | None = None) -> Match:
+        """Understand one message (see the module docstring for ``context``)."""
+        context = context or {}
+        text = text[:MAX_CHARS]
+        why: list[str] = []
+        plain = normalise(text)
+        choice = self.conversation.language_choice(plain)
+        if lang in LANGUAGES:
+            language, how = str(lang), "language given by the caller"
+        elif choice:
+            language, how = choice, f"language chosen in the message ({choice})"
+        elif context.get("language") in LANGUAGES:
+            language, how = str(context["language"]), "language chosen earlier in the conversation"
+        else:
+            fallback = context.get("conversation_language")
+            detection = detect(text, fallback if fallback in LANGUAGES else "en", self.lexicon)
+            language, how = detection.language, detection.reason
+        why.append(f"language {language}: {how}")
+        raw_words = normalise(text, language, fold=False).split()
+        norm = " ".join(map(fold_accents, raw_words))
+        person = self.people.find(norm, language)
+        needs = self._needs(raw_words, norm, language, person.young)
+        crisis = bool(needs) and needs[0].code == "crisis"
+        if crisis:
+            why.append("crisis: answer with emergency and crisis lines first")
+        place = self.places.find(norm)
+        municipality = place.municipality if place else context.get("municipality")
+        if place:
+            why.append(place.why)
+        age = person.age if person.age is not None else context.get("age")
+        why.extend(person.why)
+        intent, number, why_intent = self.conversation.intent(norm, language, has_needs=bool(needs))
+        if choice:
+            intent = "language"
+        if intent:
+            why.append(why_intent)
+        services = self._services(needs, municipality, language, age)
+        return Match(
+            text=text, language=language, needs=needs, crisis=crisis, municipality=municipality,
+            age=age, for_whom=person.for_whom, intent=intent, number=number,
+            language_choice=choice, services=services, why=tuple(why),
+        )
+
+    def _needs(self, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
+        """Score every need from the message's language and English; rank them."""
+        langs = [language] if language == "en" else [language, "en"]
+        scores: dict[str, float] = {}
+        reasons: dict[str, list[str]] = {}
+        for lang in langs:
+            for need, weight, reason in self.indexes[lang].evidence(raw_words, norm):
+                target = self.takeovers.get(need) if young else None
+                if target:
+                    reason = f"{reason}, moved to {target}: young person"
+                    need = target
+                scores[need] = scores.get(need, 0.0) + weight
+                reasons.setdefault(need, []).append(reason)
+        ranked = sorted(
+            (code for code, score in scores.items() if score >= THRESHOLD),
+            key=lambda code: (code != "crisis", -scores[code], self.tie_rank.get(code, (99, 99))),
+        )
+        for code in ranked:
+            log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
+        return tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
+
+    def _services(self, needs: tuple[NeedScore, ...], municipality: str | None, language: str, age: int | None) -> tuple[ServiceHit, ...]:
+        """Rank directory entries for the matched needs (none when there is no directory)."""
+        if self.directory is None or not needs:
+            return ()
+        hits = self.directory.search(
+            needs=tuple(n.code for n in needs), municipality=municipality, language=language, age=age, limit=10
+        )
+        return tuple(hits)
+
+
+def open_shipped_directory(path: Path) -> Any:
+    """Open the directory database, or return None when there is none (services are then empty)."""
+    from .directory import DirectoryError, open_directory
+
+    try:
+        return open_directory(path)
+    except DirectoryError as exc:
+        log.warning("no services in replies: %s", exc)
+        return None
+
+
+_MATCHERS: dict[tuple[str, str], Matcher] = {}
+
+
+def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | None = None) -> Matcher:
+    """Return the matcher for these paths, loading intents and directory once per process."""
+    intents_path = Path(intents_dir or settings.INTENTS_DIR)
+    directory_path = Path(directory or settings.SHIPPED_DIRECTORY)
+    key = (str(intents_path.resolve()), str(directory_path.resolve()))
+    if key not in _MATCHERS:
+        needs_path = settings.DATA_DIR / "needs.yaml"
+        intents = load_intents(intents_path, needs_path)
+        fsa = load_fsa(settings.DATA_DIR / "halton_fsa.csv")
+        _MATCHERS[key] = Matcher(intents, fsa, open_shipped_directory(directory_path), load_need_codes(needs_path))
+    return _MATCHERS[key]
+
+
+def match(
+    text: str,
+    lang: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    *,
+    intents_dir: Path | str | None = None,
+    directory: Path | str | None = None,
+) -> Match:
+    """Understand one resident message: language, needs, crisis, place, person, services."""
+    return get_matcher(intents_dir, directory).match(text, lang=lang, context=context)

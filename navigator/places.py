@@ -1,0 +1,108 @@
+"""Find the Halton municipality a message names: towns, neighbourhoods, landmarks, postal codes.
+
+Names come from intents/places.yaml in every script; postal codes (or their
+first three characters) from data/halton_fsa.csv.  A forward sortation area
+shared by two towns (L0P) names no town.  Places outside Halton name nothing,
+and never lend their letters to a misspelt Halton town ("Hamilton" is not "Milton").
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from .language import script_of
+from .models import MUNICIPALITIES
+from .normalise import normalise
+
+_POSTAL_RE = re.compile(r"\b([a-z]\d[a-z])(?: ?\d[a-z]\d)?\b")
+# Ordinary words one letter away from a town's name.
+_NOT_PLACES = frozenset({"action", "acorn", "million", "melton", "norval"})
+
+
+@dataclass(frozen=True)
+class Place:
+    municipality: str
+    why: str
+
+
+def load_fsa(path: Path) -> dict[str, str | None]:
+    """Read forward sortation areas: FSA -> municipality slug, None when shared by several."""
+    out: dict[str, str | None] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            towns = [t.strip().lower().replace(" ", "-") for t in row["municipality"].split(";")]
+            out[row["fsa"].strip().lower()] = towns[0] if len(towns) == 1 and towns[0] in MUNICIPALITIES else None
+    return out
+
+
+def _max_distance(length: int) -> int:
+    return 0 if length < 5 else 1 if length < 9 else 2
+
+
+class PlaceFinder:
+    """Recognise Halton places in normalised messages."""
+
+    def __init__(self, places: dict[str, list[str]], outside: Iterable[str], fsa: dict[str, str | None]) -> None:
+        self.fsa = fsa
+        self.outside = {normalise(name) for name in outside}
+        # Outside names in scripts without spaces are removed before Halton names are sought.
+        self.outside_runs = sorted(
+            (n.replace(" ", "") for n in self.outside if any(script_of(c) not in ("latin", None) for c in n)),
+            key=len, reverse=True,
+        )
+        # Latin-script names are matched as whole words (with misspellings);
+        # other scripts anywhere in the text, since prefixes and particles attach to them.
+        self.words: dict[tuple[str, ...], str] = {}
+        self.substrings: list[tuple[str, str]] = []
+        for slug, names in places.items():
+            for name in names:
+                norm = normalise(name)
+                if not norm:
+                    continue
+                if all(script_of(c) in ("latin", None) for c in norm):
+                    self.words[tuple(norm.split())] = slug
+                else:
+                    self.substrings.append((norm.replace(" ", ""), slug))
+        self.longest = max((len(k) for k in self.words), default=1)
+        self.single = {k[0]: v for k, v in self.words.items() if len(k) == 1}
+
+    def find(self, text: str) -> Place | None:
+        """Return the first Halton place named in normalised ``text``, or None."""
+        words = text.split()
+        for i in range(len(words)):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                key = tuple(words[i:i + size])
+                if key in self.words:
+                    return Place(self.words[key], f"place {' '.join(key)!r}")
+        squashed = text.replace(" ", "")
+        for name in self.outside_runs:
+            squashed = squashed.replace(name, "|")
+        for name, slug in self.substrings:
+            if name in squashed:
+                return Place(slug, f"place {name!r}")
+        for word in words:
+            place = self._fuzzy(word)
+            if place:
+                return place
+        for match in _POSTAL_RE.finditer(text):
+            fsa = match.group(1)
+            town = self.fsa.get(fsa)
+            if town:
+                return Place(town, f"postal code {fsa.upper()}")
+        return None
+
+    def _fuzzy(self, word: str) -> Place | None:
+        if word in self.outside or word in _NOT_PLACES or not word.isalpha():
+            return None
+        for name, slug in self.single.items():
+            limit = _max_distance(max(len(word), len(name)))
+            if len(name) < 6 or word[0] != name[0]:
+                continue  # short names (Acton) only match exactly: too many words are near them
+            if abs(len(word) - len(name)) <= limit and Levenshtein.distance(word, name) <= limit:
+                return Place(slug, f"place {name!r} (spelt {word!r})")
+        return None
