@@ -31,4 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .channels import hsds_api
 
     hsds_api.init_app(app)
+
+    from .channels import web
+
+    web.init_app(app)
     return app

@@ -1,0 +1,337 @@
+"""The web chat: ``POST /api/chat``, the chat page in an iframe, its loader and a demo page.
+
+A conversation id is a random token and its HMAC under the secret key, so an
+id navigator never issued is refused (404) without a look-up, and an issued
+one whose conversation was purged is recognised as restarted, never resumed
+silently.  Every error of the JSON API is a JSON object with a 4xx status.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import refresh
+from werkzeug.exceptions import HTTPException
+
+from .. import web_i18n
+from ..dialogue import Dialogue
+from ..i18n import Translator
+from ..models import LANGUAGES
+from ..render import web as render_web
+from . import web_send
+from .sms import dialogue_for
+
+log = logging.getLogger(__name__)
+bp = Blueprint("web", __name__)
+MAX_MESSAGE = 1000
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_API_PREFIX = "/api/chat"
+# Where quick exit goes: a neutral page that says nothing about why the resident was here.
+EXIT_URL = "https://www.google.ca/"
+
+
+class ApiError(Exception):
+    """A refused API request: HTTP status, a stable code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """Return a JSON error the chat page and API clients can both read."""
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def _sign(token: str) -> str:
+    secret = str(current_app.config["NAVIGATOR_SECRET_KEY"]).encode()
+    return hmac.new(secret, b"web-conversation:" + token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_conversation_id() -> str:
+    """Issue a conversation id: a random token and its signature."""
+    token = secrets.token_urlsafe(18)
+    return f"{token}.{_sign(token)}"
+
+
+def conversation_key(conversation_id: str) -> str | None:
+    """Return the state-store key of an id navigator issued, or None for any other id."""
+    token, dot, signature = conversation_id.partition(".")
+    if not dot or not token or len(conversation_id) > 100:
+        return None
+    if not hmac.compare_digest(signature, _sign(token)):
+        return None
+    return f"web:{token}"
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object, or raise the ApiError that says what is wrong."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the request as application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    return body
+
+
+def _conversation(body: dict[str, Any]) -> tuple[str, str, bool]:
+    """Return (conversation id, store key, whether the id was issued before)."""
+    cid = body.get("conversation_id")
+    if cid is None:
+        cid = new_conversation_id()
+        key = conversation_key(cid)
+        assert key is not None
+        return cid, key, False
+    if not isinstance(cid, str):
+        raise ApiError(400, "invalid_conversation_id", "conversation_id must be a string.")
+    key = conversation_key(cid)
+    if key is None:
+        raise ApiError(404, "unknown_conversation", "This conversation does not exist. Start a new one.")
+    return cid, key, True
+
+
+def _language(body: dict[str, Any]) -> str | None:
+    value = body.get("lang")
+    if value is None:
+        return None
+    tag = web_i18n.normalise_tag(value) if isinstance(value, str) else None
+    if tag is None:
+        raise ApiError(400, "invalid_lang", "lang must be one of: " + ", ".join(LANGUAGES) + ".")
+    return tag
+
+
+def _message(body: dict[str, Any]) -> str:
+    message = body.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise ApiError(400, "missing_message", "message must be a non-empty string.")
+    if len(message) > MAX_MESSAGE:
+        raise ApiError(413, "message_too_long", f"message must be at most {MAX_MESSAGE} characters.")
+    return message
+
+
+@bp.post("/api/chat")
+def chat() -> ResponseReturnValue:
+    """Answer one message of the web chat."""
+    body = json_body()
+    message, lang = _message(body), _language(body)
+    cid, key, known = _conversation(body)
+    dialogue = dialogue_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    conv = dialogue.store.load(key, now)
+    # An issued id with no stored conversation was idle past the limit and purged.
+    restarted = conv.restarted or (known and conv.last_active is None)
+    if lang is not None and (lang != conv.language or not conv.language_chosen):
+        dialogue.store.save(replace(conv, language=lang, language_chosen=True), now)
+    reply = dialogue.handle(key, message, now)
+    if reply.silent:
+        # STOP is a carrier's opt-out: on the web there is nothing to stop sending.
+        dialogue.store.set_opt_out(key, False, now)
+        reply = dialogue.handle(key, message if message.strip().lower() != "stop" else "restart", now)
+    after = dialogue.store.load(key, now)
+    g.navigator_language = reply.language
+    refresh()
+    sending = web_send.available(current_app.config)
+    helping = after.for_whom not in (None, "self")
+    return jsonify(
+        conversation_id=cid,
+        language=reply.language,
+        dir=web_i18n.direction(reply.language),
+        reply=render_web.render(reply),
+        needs=list(reply.needs),
+        crisis=reply.crisis,
+        services=[service.id for service in reply.services],
+        restarted=bool(restarted),
+        safe=after.safe,
+        can_send=sending and bool(after.results),
+        offer_send=sending and helping and bool(reply.services),
+    )
+
+
+def frame_ancestors() -> str:
+    """Return the CSP frame-ancestors source list from NAVIGATOR_FRAME_ANCESTORS."""
+    value = str(current_app.config.get("NAVIGATOR_FRAME_ANCESTORS") or "'self'")
+    # Only characters a source expression can hold: no way to end the directive early.
+    return " ".join(part for part in value.replace(",", " ").split() if ";" not in part) or "'none'"
+
+
+def allowed_origins() -> list[str]:
+    """List the origins the chat may post messages to: the frame-ancestors, 'self' spelt out."""
+    own = request.host_url.rstrip("/")
+    origins = []
+    for part in frame_ancestors().split():
+        if part == "'self'":
+            origins.append(own)
+        elif "://" in part:
+            origins.append(part.rstrip("/"))
+    return origins
+
+
+def _security_headers(response: Response, framing: str) -> Response:
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        f"form-action 'self'; base-uri 'none'; frame-ancestors {framing}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # A resident's host page must not learn from a referrer that the chat was used, nor the reverse.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _page_context(lang: str) -> dict[str, Any]:
+    tr = Translator(lang)
+    return {
+        "lang": lang,
+        "dir": web_i18n.direction(lang),
+        "labels": render_web.labels(tr),
+        "needs": render_web.common_needs(tr),
+        "languages": web_i18n.language_menu(),
+    }
+
+
+@bp.get("/chat")
+def chat_page() -> ResponseReturnValue:
+    """Serve the chat itself, the page the loader opens in an iframe."""
+    lang = web_i18n.select_language()
+    context = _page_context(lang)
+    config = {
+        "api": url_for("web.chat"),
+        "send_api": url_for("web.send"),
+        "labels_url": url_for("web.chat_labels"),
+        "lang": lang,
+        "can_send": web_send.available(current_app.config),
+        "origins": allowed_origins(),
+        "max_message": MAX_MESSAGE,
+        "exit_url": str(current_app.config.get("NAVIGATOR_EXIT_URL") or EXIT_URL),
+        "labels": context["labels"],
+        "needs": context["needs"],
+    }
+    html = render_template("chat.html", config=config, **context)
+    return _security_headers(Response(html, mimetype="text/html"), frame_ancestors())
+
+
+@bp.get("/chat/labels.json")
+def chat_labels() -> ResponseReturnValue:
+    """Return the chat's labels and common needs in the language asked for."""
+    lang = web_i18n.requested_language() or web_i18n.DEFAULT_LANGUAGE
+    context = _page_context(lang)
+    return jsonify(lang=lang, dir=context["dir"], labels=context["labels"], needs=context["needs"])
+
+
+@lru_cache(maxsize=4)
+def _loader(mtime: float) -> str:
+    labels = {tag: render_web.labels(Translator(tag)) for tag in LANGUAGES}
+    keep = ("open_chat", "close", "quick_exit", "title")
+    table = {tag: {key: text[key] for key in keep} for tag, text in labels.items()}
+    # The loader runs on other sites before the chat loads, so it carries its few labels itself.
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    data = json.dumps({"labels": table, "rtl": sorted(web_i18n.RTL_LANGUAGES)}, ensure_ascii=False)
+    return source.replace("/*NAVIGATOR_DATA*/{}", data.replace("</", "<\\/"))
+
+
+@bp.get("/widget.js")
+def widget() -> ResponseReturnValue:
+    """Serve the loader a host page adds with ``<script src=".../widget.js" data-lang="en">``."""
+    body = _loader((STATIC / "widget.js").stat().st_mtime)
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/")
+def demo() -> ResponseReturnValue:
+    """Serve a demo host page that embeds the widget."""
+    lang = web_i18n.select_language()
+    html = render_template("demo.html", lang=lang, dir=web_i18n.direction(lang))
+    return _security_headers(Response(html, mimetype="text/html"), "'self'")
+
+
+@bp.get("/openapi/chat.yaml")
+def openapi() -> ResponseReturnValue:
+    """Serve the OpenAPI 3 description of the chat API."""
+    text = (STATIC / "openapi" / "chat.yaml").read_text(encoding="utf-8")
+    return Response(text, mimetype="application/yaml")
+
+
+@bp.post("/api/chat/send")
+def send() -> ResponseReturnValue:
+    """Text the conversation's last results to a phone number the resident confirmed."""
+    if not web_send.available(current_app.config):
+        raise ApiError(404, "not_available", "Sending texts is not set up on this server.")
+    body = json_body()
+    _cid, key, known = _conversation(body)
+    if not known:
+        raise ApiError(400, "missing_conversation_id", "conversation_id is required.")
+    if body.get("confirm") is not True:
+        raise ApiError(400, "not_confirmed", "Tick the box to confirm you want these texted to you.")
+    phone = body.get("phone")
+    if not isinstance(phone, str) or not phone.strip() or len(phone) > 40:
+        raise ApiError(400, "invalid_phone", "phone must be a phone number.")
+    dialogue = dialogue_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:
+        sent = web_send.send_results(current_app.config, dialogue, key, phone, datetime.now(UTC))
+    except web_send.SendRefused as refused:
+        raise ApiError(refused.status, refused.code, str(refused)) from refused
+    return jsonify(sent=True, to=sent.masked, remaining=sent.remaining, segments=sent.segments)
+
+
+def _not_allowed() -> ResponseReturnValue:
+    response = error_response(405, "method_not_allowed", "Use POST with a JSON body.")
+    response.headers["Allow"] = "POST"
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> ResponseReturnValue:
+    return error_response(error.status, error.code, error.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if not request.path.startswith(_API_PREFIX):
+        return error
+    name = (error.name or "error").lower().replace(" ", "_")
+    return error_response(error.code or 400, name, error.description or error.name or "Error")
+
+
+@bp.before_request
+def _limit_body() -> None:
+    # A message is at most 1000 characters; nothing bigger than a few of them is ever read.
+    if request.path.startswith(_API_PREFIX):
+        request.max_content_length = 16 * 1024
+
+
+for _path in (_API_PREFIX, _API_PREFIX + "/send"):
+    bp.add_url_rule(_path, "not_allowed" + _path.replace("/", "_"), _not_allowed,
+                    methods=["GET", "PUT", "PATCH", "DELETE"])
+
+
+def init_app(app: Flask) -> None:
+    """Register the web chat and its languages."""
+    web_i18n.init_app(app)
+    app.register_blueprint(bp)
+
+
+__all__ = ["Dialogue", "bp", "init_app"]
