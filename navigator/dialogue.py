@@ -70,8 +70,9 @@ class Dialogue:
         """Answer one message from the conversation ``key``."""
         now = now or datetime.now(UTC)
         conv = self.store.load(key, now)
-        context = {"language": conv.language, "municipality": conv.municipality, "age": conv.age}
-        found = self.matcher(text, context=context)
+        # Only the conversation's language: a short reply keeps it, a longer one may switch it.
+        # Town and age stay out so that a message's own town or age is told apart from the past.
+        found = self.matcher(text, context={"conversation_language": conv.language})
         if conv.opted_out:
             if found.intent != "start":
                 return Reply(language=conv.language, silent=True)

@@ -41,7 +41,7 @@ def fake_match(text: str, lang: str | None = None, context: Any = None) -> Match
     """Understand a message with the small word lists above."""
     lower = text.lower().strip()
     needs = tuple(NeedScore(code, 2.0) for word, code in NEEDS.items() if word in lower)
-    language = "fr" if lower in ("français", "j'ai faim") else (context or {}).get("language", "en")
+    language = "fr" if lower in ("français", "j'ai faim") else (context or {}).get("conversation_language", "en")
     return Match(
         text=text, language=language, needs=needs, crisis=any(n.code == "crisis" for n in needs),
         municipality=next((t for t in TOWNS if t in lower), None),
