@@ -104,8 +104,12 @@ def _fingerprint(path: Path) -> str:
 def import_path(path: Path, into: Path, needs_path: Path | None = None) -> ImportReport:
     """Import an HSDS 3.0 CSV package or JSON file into the database at ``into``, atomically."""
     records, problems = read(Path(path))
+    if any(not p.where for p in problems):
+        # A file that cannot be read at all would only echo as missing references below.
+        raise ImportError_(problems)
     checked = check(records)
-    problems = _unique_problems(problems + checked.problems)
+    # The field checks come first so their wording wins over the JSON schema's for the same spot.
+    problems = _unique_problems(checked.problems + problems)
     if problems:
         raise ImportError_(problems)
     linked = 0

@@ -98,8 +98,8 @@ def read_json(path: Path) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
     for where, doc in documents:
-        problems += _schema_problems(path.name, where, doc)
         _flatten(doc, "service", where, path.name, None, records, problems)
+        problems += _schema_problems(path.name, where, doc)
     return records, problems
 
 
