@@ -218,11 +218,11 @@ def _problems(path: Path, tmp_path: Path) -> list[str]:
         (("services.csv", 0, "status", ""), "services.csv line 2, field 'status': required field is missing"),
         (("addresses.csv", 0, "city", ""), "addresses.csv line 2, field 'city': required field is missing"),
         (("service_at_location.csv", 0, "location_id", "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11"),
-         "service_at_location.csv line 2, field 'location_id': refers to location "
-         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import"),
+         ("service_at_location.csv line 2, field 'location_id': refers to location "
+         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import")),
         (("services.csv", 0, "organization_id", "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11"),
-         "services.csv line 2, field 'organization_id': refers to organization "
-         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import"),
+         ("services.csv line 2, field 'organization_id': refers to organization "
+         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import")),
         (("schedules.csv", 0, "opens_at", "25:00"),
          "schedules.csv line 2, field 'opens_at': '25:00' is not a time (HH:MM:SS)"),
         (("schedules.csv", 0, "closes_at", "6pm"),
@@ -294,8 +294,8 @@ def _full(**changes: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
         (lambda d: d.pop("name"), "doc.json at $.name: required field is missing"),
         (lambda d: d["attributes"][0].update(taxonomy_term=None,
                                              taxonomy_term_id="0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11"),
-         "doc.json at $.attributes[0].taxonomy_term_id: refers to taxonomy_term "
-         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import"),
+         ("doc.json at $.attributes[0].taxonomy_term_id: refers to taxonomy_term "
+         "0e3a3b9c-5b7e-4a8e-9a55-3d6a3c0f7a11, which is not in the import")),
         (lambda d: d["schedules"][0].update(opens_at="10am"),
          "doc.json at $.schedules[0].opens_at: '10am' is not a time (HH:MM:SS)"),
         (lambda d: d.update(status="open"),
@@ -303,8 +303,8 @@ def _full(**changes: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
         (lambda d: d["service_areas"][0].update(id="area-1"),
          "doc.json at $.service_areas[0].id: 'area-1' is not a UUID"),
         (lambda d: d["phones"][0].update(number="555-0100"),
-         "doc.json at $.phones[0].number: '555-0100' conflicts with '\"+44 1234 234567\"' for the same phone "
-         "at $.organization.contacts[0].phones[0]"),
+         ("doc.json at $.phones[0].number: '555-0100' conflicts with '\"+44 1234 234567\"' for the same phone "
+         "at $.organization.contacts[0].phones[0]")),
         (lambda d: d.update(phones={"id": "x"}), "doc.json at $.phones: expected a list"),
     ],
 )
