@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 _API_PREFIX = "/api/chat"
 # Where quick exit goes: a neutral page that says nothing about why the resident was here.
 EXIT_URL = "https://www.google.ca/"
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?")
 
 
 class ApiError(Exception):
@@ -154,11 +156,14 @@ def chat() -> ResponseReturnValue:
     refresh()
     sending = web_send.available(current_app.config)
     helping = after.for_whom not in (None, "self")
+    rendered = render_web.render(reply)
+    if after.pending == "municipality" and not rendered["quick_replies"]:
+        rendered["quick_replies"] = render_web.town_replies()
     return jsonify(
         conversation_id=cid,
         language=reply.language,
         dir=web_i18n.direction(reply.language),
-        reply=render_web.render(reply),
+        reply=rendered,
         needs=list(reply.needs),
         crisis=reply.crisis,
         services=[service.id for service in reply.services],
@@ -172,8 +177,9 @@ def chat() -> ResponseReturnValue:
 def frame_ancestors() -> str:
     """Return the CSP frame-ancestors source list from NAVIGATOR_FRAME_ANCESTORS."""
     value = str(current_app.config.get("NAVIGATOR_FRAME_ANCESTORS") or "'self'")
-    # Only characters a source expression can hold: no way to end the directive early.
-    return " ".join(part for part in value.replace(",", " ").split() if ";" not in part) or "'none'"
+    # Only 'self' and http(s) origins: a stray ";" or "*" must not open the chat to every site.
+    parts = [part for part in value.replace(",", " ").split() if part == "'self'" or _ORIGIN.fullmatch(part)]
+    return " ".join(parts) or "'none'"
 
 
 def allowed_origins() -> list[str]:

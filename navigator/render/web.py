@@ -6,9 +6,11 @@ these to my phone" delivers (the SMS channel's segment rules).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import phonenumbers
+from babel import Locale, UnknownLocaleError
 
 from ..dialogue_reply import Card, Details, Line, Reply
 from ..i18n import Msg, Translator, _
@@ -28,7 +30,7 @@ COMMON_NEEDS: tuple[tuple[str, Msg], ...] = (
     ("housing", _("Help with housing or rent")),
     ("income", _("Help paying bills")),
     ("mental-health", _("Someone to talk to")),
-    ("older-adult-support", _("Help for an older adult")),
+    ("older-adult-support", _("Help at home for a senior")),
     ("legal", _("Legal help")),
 )
 
@@ -112,12 +114,26 @@ def _phones(service: Service, discreet: bool, tr: Translator) -> list[dict[str, 
     return out
 
 
+def _nameable(tag: str) -> bool:
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+    return True
+
+
 def card(number: int | None, service: Service, open_now: Msg | None, discreet: bool, tr: Translator,
          expanded: bool = False) -> dict[str, Any]:
     """Return one result as a card: name, phones, what it offers, if it is open, its details."""
     name = display_name(service, discreet) or tr.gettext("Service %(number)s", number=number or 1)
+    try:
+        details = details_lines(service, open_now, discreet, tr)
+    except UnknownLocaleError:
+        # A language tag Babel cannot name (e.g. "ase", ASL) must not lose the whole card.
+        known = tuple(tag for tag in service.languages if _nameable(tag))
+        details = details_lines(replace(service, languages=known), open_now, discreet, tr)
     # The first details line is the name, already on the card.
-    details = details_lines(service, open_now, discreet, tr)[1:]
+    details = details[1:]
     return {
         "id": service.id,
         "number": number,
@@ -152,6 +168,12 @@ def render(reply: Reply, tr: Translator | None = None) -> dict[str, Any]:
         label = tr.render(LABELS["more"]) if msg.singular == "MORE" else text
         quick.append({"label": label, "message": text})
     return {"text": "\n".join(line for line in lines if line), "cards": cards, "quick_replies": quick}
+
+
+def town_replies() -> list[dict[str, str]]:
+    """Return quick replies for the town question: the four municipalities, by their names."""
+    names = ("Burlington", "Oakville", "Milton", "Halton Hills")
+    return [{"label": name, "message": name} for name in names]
 
 
 def text_message(services: list[Service], language: str, discreet: bool) -> render_sms.SmsReply:
