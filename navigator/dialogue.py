@@ -23,6 +23,8 @@ from .state import Conversation, StateStore
 __all__ = ["Card", "Details", "Dialogue", "Line", "Reply"]
 
 Matcher = Callable[..., Match]
+# Keywords residents send in English whatever their language (STOP, MORE, 2, HELP, OK).
+_NEUTRAL_WORDS = frozenset({"stop", "start", "more", "number", "help", "safe", "restart", "yes", "no"})
 
 
 class Directory(Protocol):
@@ -85,6 +87,9 @@ class Dialogue:
             self.store.save(replace(conv, overflow=(), pending=None), now)
             return Reply(language=conv.language, silent=True)
         language = found.language_choice or found.language or conv.language
+        if found.intent in _NEUTRAL_WORDS and len(text.split()) <= 1:
+            # One-word keywords (STOP, MORE, 2, HELP) are shared across languages: they say nothing of it.
+            language = conv.language
         conv = replace(conv, language=language, overflow=conv.overflow if found.intent == "more" else ())
         step, conv = self._step(conv, found, now)
         if not conv.welcomed and not step.crisis:
@@ -128,6 +133,8 @@ class Dialogue:
             m = replace(m, age=m.number, intent=None)
         if m.intent == "number" and m.number is not None and conv.results and not m.needs:
             return self._details(conv, m.number, now)
+        if m.language_choice and len(m.text.split()) <= 2:
+            return self._language(conv, m.language_choice)
         if m.needs:
             conv = replace(
                 conv, needs=m.need_codes, asked=(), pending=None, misses=0,
@@ -143,10 +150,7 @@ class Dialogue:
             if m.municipality or m.age is not None or m.intent in (None, "yes", "no"):
                 return self.results.first(conv, now)
         if m.language_choice:
-            name = babel_locale(m.language_choice).get_display_name(babel_locale(m.language_choice))
-            conv = replace(conv, language_chosen=True)
-            return Reply(lang, (Line(_("OK, I will write in %(language)s. What do you need help with?",
-                                       language=name or m.language_choice)),)), conv
+            return self._language(conv, m.language_choice)
         if not conv.welcomed and m.intent in (None, "greeting"):
             conv = replace(conv, welcomed=True)
             return Reply(lang, tuple(say.welcome(self.retention_days))), conv
@@ -158,6 +162,13 @@ class Dialogue:
             return Reply(lang, (Line(_("What do you need help with? Send HELP to see what I can do.")),)), conv
         conv = replace(conv, misses=conv.misses + 1)
         return Reply(lang, tuple(say.miss_lines(conv.misses, self.hotlines))), conv
+
+    def _language(self, conv: Conversation, choice: str) -> tuple[Reply, Conversation]:
+        # The language's own name for itself: the resident may not read the previous one.
+        name = babel_locale(choice).get_display_name(babel_locale(choice)) or choice
+        conv = replace(conv, language=choice, language_chosen=True)
+        text = _("OK, I will write in %(language)s. What do you need help with?", language=name)
+        return Reply(choice, (Line(text),)), conv
 
     def _safe(self, conv: Conversation) -> tuple[Reply, Conversation]:
         conv = replace(conv, safe=not conv.safe)

@@ -19,10 +19,7 @@ PAGE_SIZE = 3
 KEPT_RESULTS = 9  # three pages; after that 211 knows more than a list does
 # Ages that fall in different eligibility bands (child, teen, young adult, adult, senior).
 _SAMPLE_AGES = (8, 15, 20, 40, 70)
-QUESTIONS = {
-    "municipality": _("Which town are you in? Burlington, Oakville, Milton or Halton Hills?"),
-    "age": _("How old is the person who needs help?"),
-}
+TOWN_QUESTION = _("Which town are you in? Burlington, Oakville, Milton or Halton Hills?")
 
 
 class Results:
@@ -58,7 +55,7 @@ class Results:
         asked = self.question(conv)
         if asked is not None:
             conv = replace(conv, pending=asked, asked=(*conv.asked, asked))
-            return Reply(conv.language, (Line(QUESTIONS[asked]),), needs=conv.needs), conv
+            return Reply(conv.language, (Line(_question(asked, conv.for_whom)),), needs=conv.needs), conv
         ids = tuple(self._search(conv, conv.municipality, conv.age))
         conv = replace(conv, results=ids, page=0, pending=None)
         if not ids:
@@ -91,6 +88,8 @@ class Results:
     def _header(conv: Conversation) -> Msg:
         if conv.safe:
             return _("Here are some numbers you can call:")
+        if conv.for_whom == "child":
+            return _("Here are services that can help you and your child:")
         if conv.for_whom not in (None, "self"):
             return _("Here are services you can pass on to them:")
         return _("Here are services that can help:")
@@ -104,6 +103,14 @@ class Results:
         footer = _("Reply MORE for more results, or tell me about something else.")
         parts: tuple[Part, ...] = (Details(service, status, conv.safe), Line(footer))
         return Reply(conv.language, parts, needs=conv.needs, services=(service,))
+
+
+def _question(asked: str, for_whom: str | None) -> Msg:
+    if asked == "municipality":
+        return TOWN_QUESTION
+    if for_whom in (None, "self"):
+        return _("How old are you?")
+    return _("How old is the person who needs help?")
 
 
 def _footer(first: int, last: int, more: bool) -> Msg:

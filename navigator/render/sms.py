@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..dialogue_reply import Reply
+from ..dialogue_reply import Card, Reply
 from ..i18n import Translator
 from . import reply_lines
 
@@ -121,4 +121,9 @@ def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
     if reply.silent:
         return SmsReply("", 0)
     tr = tr or Translator(reply.language)
-    return fit(reply_lines(reply, tr), tr.gettext("Reply MORE for the rest."))
+    hint = tr.gettext("Reply MORE for the rest.")
+    full = fit(reply_lines(reply, tr), hint)
+    if full.rest and any(isinstance(part, Card) for part in reply.parts):
+        # Three results rarely fit in UCS-2 (70 characters a segment): names and numbers come first.
+        return fit(reply_lines(reply, tr, compact=True), hint)
+    return full

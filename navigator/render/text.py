@@ -135,7 +135,9 @@ def language_names(tags: tuple[str, ...], tr: Translator) -> str:
     return ", ".join(names)
 
 
-def card_lines(number: int, service: Service, open_now: Msg | None, discreet: bool, tr: Translator) -> list[str]:
+def card_lines(
+    number: int, service: Service, open_now: Msg | None, discreet: bool, tr: Translator, compact: bool = False
+) -> list[str]:
     """Render one result of a list: number, name and phone, then what it offers and if it is open."""
     name = display_name(service, discreet) or tr.gettext("Service %(number)s", number=number)
     if not discreet:
@@ -145,6 +147,8 @@ def card_lines(number: int, service: Service, open_now: Msg | None, discreet: bo
     lines = [f"{number}. {name}" + (f" {phone}" if phone else "")]
     if discreet:
         return lines
+    if compact:
+        return lines + ([tr.render(open_now)] if open_now is not None else [])
     about = short_description(service, 60)
     if open_now is not None:
         about = f"{about}{'' if about.endswith('...') else '.'} {tr.render(open_now)}"
