@@ -16,14 +16,17 @@ dictionary look-ups per word.  ``match()`` keeps one ``Matcher`` per
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-import simplemma
 import snowballstemmer
 from rapidfuzz.distance import Levenshtein
 
@@ -63,11 +66,16 @@ _KEY_CACHE = 20000
 def _make_stemmer(lang: str) -> Callable[[str], str]:
     """Return the word-stem function for ``lang``: snowball, simplemma for Tagalog, else identity."""
     if lang in _STEMMERS:
-        stemmer = snowballstemmer.stemmer(_STEMMERS[lang])
-        return cast(Callable[[str], str], stemmer.stemWord)
-    if lang == "tl":
-        return lambda word: str(simplemma.lemmatize(word, lang="tl"))
-    return lambda word: word
+        # snowballstemmer hands out PyStemmer's C stemmers when installed: 10x faster.
+        stem = cast(Callable[[str], str], snowballstemmer.stemmer(_STEMMERS[lang]).stemWord)
+    elif lang == "tl":
+        import simplemma  # 0.2 s to import: only where Tagalog is matched
+
+        def stem(word: str) -> str:
+            return str(simplemma.lemmatize(word, lang="tl"))
+    else:
+        return str
+    return lru_cache(maxsize=50000)(stem)
 
 
 def _max_typos(length: int) -> int:
@@ -106,7 +114,7 @@ class PhraseIndex:
         self.first: dict[str, list[_Entry]] = {}
         self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
         self.collapsed: dict[str, str] = {}
-        self.typos: dict[str, set[str]] = {}
+        self.typos: dict[str, str] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self.patterns = [p for p in intents.patterns if p.lang == lang]
         items = [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives]
@@ -115,10 +123,22 @@ class PhraseIndex:
                 self._add(phrase, negative)
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
         if lang in ("en", "fr", "es", "pt", "pl", "tl"):
+            typos: dict[str, set[str]] = {}
             for word in self.vocab:
                 if word.isalpha():
                     for variant in _deletes(word, _max_typos(len(word))):
-                        self.typos.setdefault(variant, set()).add(word)
+                        typos.setdefault(variant, set()).add(word)
+            # One string per entry rather than a set: a tenth of the objects to unpickle.
+            self.typos = {variant: " ".join(words) for variant, words in typos.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Stemmers are C objects: rebuilt on load.  The per-word cache starts empty.
+        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.stem = _make_stemmer(self.lang)
+        self._keys = {}
 
     def _word_keys(self, raw: str) -> frozenset[str]:
         """Keys of one word: its stem with and without accents, so either spelling finds it."""
@@ -177,7 +197,8 @@ class PhraseIndex:
         limit = _max_typos(len(word))
         candidates: set[str] = set()
         for variant in _deletes(word, limit):
-            candidates |= self.typos.get(variant, set())
+            if variant in self.typos:
+                candidates.update(self.typos[variant].split())
         for candidate in candidates:
             if Levenshtein.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
                 found |= self.vocab[candidate]
@@ -418,6 +439,49 @@ def open_shipped_directory(path: Path) -> Any:
 
 
 _MATCHERS: dict[tuple[str, str], Matcher] = {}
+# Compiling every intents file takes seconds; a pickle of the result loads in a
+# fraction of one.  It is keyed by the bytes of every input and of the engine's
+# own code, so an edited phrase or module is never served stale.
+CACHE_DIR = settings.PROJECT_ROOT / "instance" / "matcher-cache"
+_ENGINE_MODULES = ("matcher", "intents", "normalise", "places", "people")
+
+
+def _fingerprint(intents_path: Path, data_files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted(intents_path.glob("*.yaml")) + data_files + [here / f"{m}.py" for m in _ENGINE_MODULES]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def compile_matcher(intents_path: Path, cache_dir: Path | None = CACHE_DIR) -> Matcher:
+    """Load and compile the intents (directory not attached), through the on-disk cache when possible."""
+    needs_path = settings.DATA_DIR / "needs.yaml"
+    fsa_path = settings.DATA_DIR / "halton_fsa.csv"
+    cached = None
+    if cache_dir is not None:
+        # One cache file per intents folder: a test's folder never evicts the shipped one's.
+        folder = hashlib.sha256(str(intents_path.resolve()).encode()).hexdigest()[:12]
+        cached = cache_dir / f"{folder}-{_fingerprint(intents_path, [needs_path, fsa_path])}.pickle"
+        try:
+            with cached.open("rb") as handle:
+                return cast(Matcher, pickle.load(handle))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    intents = load_intents(intents_path, needs_path)
+    compiled = Matcher(intents, load_fsa(fsa_path), None, load_need_codes(needs_path))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(cached)
+            for stale in cached.parent.glob(f"{folder}-*.pickle"):
+                if stale != cached:
+                    stale.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only install still works, only slower to start
+            log.info("matcher cache not written: %s", exc)
+    return compiled
 
 
 def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | None = None) -> Matcher:
@@ -426,10 +490,9 @@ def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | N
     directory_path = Path(directory or settings.SHIPPED_DIRECTORY)
     key = (str(intents_path.resolve()), str(directory_path.resolve()))
     if key not in _MATCHERS:
-        needs_path = settings.DATA_DIR / "needs.yaml"
-        intents = load_intents(intents_path, needs_path)
-        fsa = load_fsa(settings.DATA_DIR / "halton_fsa.csv")
-        _MATCHERS[key] = Matcher(intents, fsa, open_shipped_directory(directory_path), load_need_codes(needs_path))
+        matcher = compile_matcher(intents_path)
+        matcher.directory = open_shipped_directory(directory_path)
+        _MATCHERS[key] = matcher
     return _MATCHERS[key]
 
 

@@ -38,7 +38,7 @@ class PeopleFinder:
     """Recognise ages and for-whom cues in normalised messages."""
 
     def __init__(self, people: dict[str, dict[str, list[Any]]]) -> None:
-        self.ages: dict[str, list[re.Pattern[str]]] = {}
+        self.ages: dict[str, list[tuple[re.Pattern[str], str | None]]] = {}
         self.cues: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for lang, entry in people.items():
             self.ages[lang] = list(entry.get("age", []))
@@ -53,12 +53,13 @@ class PeopleFinder:
         """Return the age, for-whom and youth cues found in normalised ``text``."""
         langs = [lang] if lang == "en" else [lang, "en"]
         age = None
+        age_whom = None
         why: list[str] = []
         for code in langs:
-            for regex in self.ages.get(code, []):
+            for regex, whom_of_age in self.ages.get(code, []):
                 found = regex.search(text)
                 if found and found.group(1).isdigit() and 0 < int(found.group(1)) < 120:
-                    age = int(found.group(1))
+                    age, age_whom = int(found.group(1)), whom_of_age
                     why.append(f"age {age} ({found.group(0)!r})")
                     break
             if age is not None:
@@ -81,6 +82,8 @@ class PeopleFinder:
             whom = "client"
         elif others:
             whom = min(others, key=lambda n: first[n])
+        elif age_whom:
+            whom = age_whom
         elif "self" in first or age is not None:
             whom = "self"
         if whom:
