@@ -16,7 +16,7 @@ from . import dialogue_lines as say
 from .dialogue_reply import Card, Details, Line, Reply
 from .dialogue_results import Results
 from .i18n import _, babel_locale
-from .models import Match, Service, ServiceHit
+from .models import MUNICIPALITIES, Match, Service, ServiceHit
 from .render import reply_lines
 from .state import Conversation, StateStore
 
@@ -129,8 +129,8 @@ class Dialogue:
             return self._safe(conv)
         if m.intent == "more":
             return self._more(conv, now)
-        if conv.pending == "age" and m.age is None and m.number is not None:
-            m = replace(m, age=m.number, intent=None)
+        if conv.pending and conv.needs and not m.needs and m.intent not in ("greeting", "thanks", "language"):
+            return self._answer(conv, m, now)
         if m.intent == "number" and m.number is not None and conv.results and not m.needs:
             return self._details(conv, m.number, now)
         if m.language_choice and len(m.text.split()) <= 2:
@@ -142,13 +142,9 @@ class Dialogue:
                 age=m.age if m.age is not None else conv.age, for_whom=m.for_whom or conv.for_whom,
             )
             return self.results.first(conv, now)
-        if conv.needs and (m.municipality or m.age is not None or conv.pending):
-            conv = replace(
-                conv, municipality=m.municipality or conv.municipality,
-                age=m.age if m.age is not None else conv.age, pending=None, misses=0,
-            )
-            if m.municipality or m.age is not None or m.intent in (None, "yes", "no"):
-                return self.results.first(conv, now)
+        if conv.needs and (m.municipality or m.age is not None):
+            # A new town or age for the same needs: the results change with it.
+            return self._answer(conv, m, now)
         if m.language_choice:
             return self._language(conv, m.language_choice)
         if not conv.welcomed and m.intent in (None, "greeting"):
@@ -162,6 +158,19 @@ class Dialogue:
             return Reply(lang, (Line(_("What do you need help with? Send HELP to see what I can do.")),)), conv
         conv = replace(conv, misses=conv.misses + 1)
         return Reply(lang, tuple(say.miss_lines(conv.misses, self.hotlines))), conv
+
+    def _answer(self, conv: Conversation, m: Match, now: datetime) -> tuple[Reply, Conversation]:
+        """Take the answer to the pending question (or skip it) and show the results."""
+        town, age = m.municipality, m.age
+        # The town question lists the towns in MUNICIPALITIES order, so "2" means Oakville.
+        if conv.pending == "municipality" and town is None and m.number and 1 <= m.number <= len(MUNICIPALITIES):
+            town = MUNICIPALITIES[m.number - 1]
+        if conv.pending == "age" and age is None:
+            digits = m.text.strip()
+            age = m.number if m.number is not None else int(digits) if digits.isdigit() and len(digits) < 4 else None
+        conv = replace(conv, municipality=town or conv.municipality, age=age if age is not None else conv.age,
+                       pending=None, misses=0)
+        return self.results.first(conv, now)
 
     def _language(self, conv: Conversation, choice: str) -> tuple[Reply, Conversation]:
         # The language's own name for itself: the resident may not read the previous one.
