@@ -33,16 +33,27 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def complete(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built directory with the gaps that keep it from being strict HSDS filled in for the test."""
-    out = tmp_path_factory.mktemp("complete") / "directory.db"
-    shutil.copyfile(built, out)
-    with sqlite3.connect(out) as conn:
+def fill_hsds_gaps(db: Path) -> None:
+    """Fill, for a test, the gaps that keep the built directory from being strict HSDS.
+
+    The build leaves organization descriptions and metadata previous values empty
+    and keeps web addresses without a scheme; HSDS requires the first two and
+    checks the third.
+    """
+    with sqlite3.connect(db) as conn:
         conn.execute("update organization set description = 'Provider: ' || name where description = ''")
         conn.execute("update metadata set previous_value = '(none)' where previous_value = ''")
         conn.execute("update service set url = null where url like '% %'")
         conn.execute("update service set url = 'https://' || url where url not like 'http%'")
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def complete(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built directory with its HSDS gaps filled."""
+    out = tmp_path_factory.mktemp("complete") / "directory.db"
+    shutil.copyfile(built, out)
+    fill_hsds_gaps(out)
     return out
 
 

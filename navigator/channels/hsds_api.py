@@ -8,8 +8,9 @@ Unknown ids answer 404 with a JSON error.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -115,14 +116,39 @@ def _service_filters(clauses: list[str], args: list[Any], id_column: str = "id")
         clauses.append(f"{id_column} in (select id from service where organization_id = ?)")
         args.append(organization)
     if after := request.args.get("modified_after"):
-        try:
-            datetime.fromisoformat(after)
-        except ValueError:
-            raise BadRequest(f"modified_after {after!r} is not an ISO 8601 date and time") from None
-        # A directory that records no modification dates has nothing modified after any date.
-        column = "last_modified" if _reader().has_column("service", "last_modified") else "null"
-        clauses.append(f"{id_column} in (select id from service where {column} >= ?)")
-        args.append(after)
+        moment = parse_moment(after)
+        if moment is None:
+            raise BadRequest(f"modified_after {after!r} is not an ISO 8601 date and time")
+        # Compared in Python: stored times may carry different UTC offsets.
+        modified = _reader().select("service", "last_modified is not null") if _reader().has_column(
+            "service", "last_modified") else []
+        ids = []
+        for row in modified:
+            stamp = parse_moment(row["last_modified"])
+            if stamp is not None and stamp >= moment:
+                ids.append(row["id"])
+        clauses.append(f"{id_column} in ({', '.join('?' * len(ids)) or 'null'})")
+        args.extend(ids)
+
+
+_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$")
+
+
+def parse_moment(text: str) -> datetime | None:
+    """Read an RFC 3339 / ISO 8601 date or date-time as an aware UTC datetime (naive means UTC)."""
+    m = _MOMENT.match(text.strip())
+    if not m:
+        return None
+    day, clock, seconds, fraction, zone = m.groups()
+    # A leap second (":60") reads as the last ordinary second; fractions beyond microseconds are cut.
+    seconds = min(int(seconds or 0), 59)
+    iso = f"{day}T{clock or '00:00'}:{seconds:02d}{(fraction or '')[:7]}"
+    zone = "+00:00" if zone in (None, "Z", "z") else zone
+    try:
+        moment = datetime.fromisoformat(iso + zone)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC)
 
 
 @bp.get("/")

@@ -21,6 +21,8 @@ COMPILED_EQUIVALENTS = {"compiled/service.json": "service", "compiled/organizati
 # The spec describes GET /service_at_locations/{id} with the service schema, a slip
 # upstream: the operation returns a service_at_location, as its summary says.
 RESPONSE_FIXES = {"/service_at_locations/{id}": "service_at_location"}
+# modified_after is declared with format "datetime", which JSON Schema does not know; "date-time" is meant.
+FORMAT_FIXES = {"datetime": "date-time"}
 
 
 def _component(ref: str) -> str:
@@ -38,6 +40,8 @@ def _rewrite(node: Any) -> Any:
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
                 out[key] = f"#/components/schemas/{_component(value)}"
+            elif key == "format" and isinstance(value, str):
+                out[key] = FORMAT_FIXES.get(value, value)
             else:
                 out[key] = _rewrite(value)
         return out
