@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from test_interchange import fill_hsds_gaps
 
 from navigator import create_app
 from navigator.directory import interchange, open_directory
@@ -20,7 +21,6 @@ from navigator.directory import interchange_spec as spec
 from navigator.directory.build import build
 from navigator.directory.interchange_openapi import openapi_document
 from navigator.settings import DATA_DIR
-from test_interchange import fill_hsds_gaps
 
 
 @pytest.fixture(scope="module")
