@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import time
 
 from ..models import Hours, Phone
@@ -76,6 +77,7 @@ def _day_index(word: str) -> int:
     return DAYS.index(word[:3].lower())
 
 
+@lru_cache(maxsize=4096)
 def parse_hours(text: str | None) -> ParsedHours:
     """Read weekly windows, 24/7 and holiday closures from an hours text; never guess."""
     if not text or not text.strip():

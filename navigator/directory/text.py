@@ -74,22 +74,23 @@ class TextSearch:
         return fixes
 
     def search(self, conn: sqlite3.Connection, text: str, limit: int | None = None) -> TextHits:
-        """Find services for ``text``: all words, else any word, else corrected spelling."""
+        """Find services for ``text``: all words, else with spelling corrected, else any word."""
         terms = words(text)
         if not terms:
             return TextHits({})
         hits = self._match(conn, terms, "AND", limit)
         if hits:
             return TextHits(hits, f"text matches {' '.join(terms)!r}")
+        fixes = self.correct(conn, terms)
+        note = "read " + ", ".join(f"{typed!r} as {meant!r}" for typed, meant in fixes) if fixes else None
+        if fixes:
+            fixed = dict(fixes)
+            terms = [fixed.get(t, t) for t in terms]
+            hits = self._match(conn, terms, "AND", limit)
+            if hits:
+                return TextHits(hits, note)
         if len(terms) > 1:
             hits = self._match(conn, terms, "OR", limit)
             if hits:
-                return TextHits(hits, f"text matches part of {' '.join(terms)!r}")
-        fixes = self.correct(conn, terms)
-        if not fixes:
-            return TextHits({})
-        fixed = dict(fixes)
-        corrected = [fixed.get(t, t) for t in terms]
-        hits = self._match(conn, corrected, "AND", limit) or self._match(conn, corrected, "OR", limit)
-        note = "read " + ", ".join(f"{typed!r} as {meant!r}" for typed, meant in fixes)
-        return TextHits(hits, note)
+                return TextHits(hits, note or f"text matches part of {' '.join(terms)!r}")
+        return TextHits({})
