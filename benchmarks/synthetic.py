@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from navigator.directory.build import COLUMNS, BuildReport, build  # noqa: E402
+from navigator.directory.build import COLUMNS, BuildReport, build
 
 AREAS = [("Burlington", 25), ("Oakville", 25), ("Milton", 15), ("Halton Hills", 10),
          ("Halton-wide", 17), ("Ontario", 6), ("Canada", 2)]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import time
+from functools import lru_cache
 
 from ..models import Hours, Phone
 
