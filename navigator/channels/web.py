@@ -32,7 +32,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import refresh
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .. import web_i18n
 from ..dialogue import Dialogue
@@ -100,12 +100,12 @@ def json_body() -> dict[str, Any]:
 
 def _conversation(body: dict[str, Any]) -> tuple[str, str, bool]:
     """Return (conversation id, store key, whether the id was issued before)."""
-    cid = body.get("conversation_id")
-    if cid is None:
+    if "conversation_id" not in body:
         cid = new_conversation_id()
         key = conversation_key(cid)
         assert key is not None
         return cid, key, False
+    cid = body["conversation_id"]
     if not isinstance(cid, str):
         raise ApiError(400, "invalid_conversation_id", "conversation_id must be a string.")
     key = conversation_key(cid)
@@ -115,13 +115,12 @@ def _conversation(body: dict[str, Any]) -> tuple[str, str, bool]:
 
 
 def _language(body: dict[str, Any]) -> str | None:
-    value = body.get("lang")
-    if value is None:
+    if "lang" not in body:
         return None
-    tag = web_i18n.normalise_tag(value) if isinstance(value, str) else None
-    if tag is None:
+    tag = body["lang"]
+    if tag not in LANGUAGES:
         raise ApiError(400, "invalid_lang", "lang must be one of: " + ", ".join(LANGUAGES) + ".")
-    return tag
+    return str(tag)
 
 
 def _message(body: dict[str, Any]) -> str:
@@ -129,7 +128,7 @@ def _message(body: dict[str, Any]) -> str:
     if not isinstance(message, str) or not message.strip():
         raise ApiError(400, "missing_message", "message must be a non-empty string.")
     if len(message) > MAX_MESSAGE:
-        raise ApiError(413, "message_too_long", f"message must be at most {MAX_MESSAGE} characters.")
+        raise ApiError(400, "message_too_long", f"message must be at most {MAX_MESSAGE} characters.")
     return message
 
 
@@ -303,12 +302,6 @@ def send() -> ResponseReturnValue:
     return jsonify(sent=True, to=sent.masked, remaining=sent.remaining, segments=sent.segments)
 
 
-def _not_allowed() -> ResponseReturnValue:
-    response = error_response(405, "method_not_allowed", "Use POST with a JSON body.")
-    response.headers["Allow"] = "POST"
-    return response
-
-
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError) -> ResponseReturnValue:
     return error_response(error.status, error.code, error.message)
@@ -329,15 +322,20 @@ def _limit_body() -> None:
         request.max_content_length = 16 * 1024
 
 
-for _path in (_API_PREFIX, _API_PREFIX + "/send"):
-    bp.add_url_rule(_path, "not_allowed" + _path.replace("/", "_"), _not_allowed,
-                    methods=["GET", "PUT", "PATCH", "DELETE"])
+def _method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:
+    # Routing refuses the method before any blueprint is chosen, so this handler is the app's.
+    if not request.path.startswith(_API_PREFIX):
+        return error
+    response = error_response(405, "method_not_allowed", "Use POST with a JSON body.")
+    response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ["POST"]))
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Register the web chat and its languages."""
     web_i18n.init_app(app)
     app.register_blueprint(bp)
+    app.register_error_handler(MethodNotAllowed, _method_not_allowed)
 
 
 __all__ = ["Dialogue", "bp", "init_app"]
