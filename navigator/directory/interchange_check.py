@@ -21,7 +21,8 @@ from .interchange_read import Record
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?$")
+# HSDS times may carry a UTC offset ("09:00:00-05:00"), kept as written.
+_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
 
@@ -68,7 +69,7 @@ def convert(f: spec.Field, raw: Any, from_json: bool) -> tuple[Any, str | None]:
         m = _TIME.match(value)
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59 or int(m.group(3) or 0) > 59:
             return None, f"{raw!r} is not a time (HH:MM:SS)"
-        value = f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}"
+        value = f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}{m.group(4) or ''}"
     elif f.format == "uuid" and not _UUID.match(value):
         return None, f"{raw!r} is not a UUID"
     if f.enum and value not in f.enum:
@@ -106,24 +107,24 @@ def check(records: list[Record]) -> Checked:
     for record in records:
         t = spec.table(record.table)
         values: dict[str, Any] = {}
-        bad = False
+        warnings = []
         for f in t.fields:
             value, error = convert(f, record.values.get(f.name), record.from_json)
             if error:
                 result.problems.append(Problem(record.file, record.where, f.name, error))
-                bad = True
             warning = format_warning(f, value)
             if warning:
-                result.warnings.append(Problem(record.file, record.where, f.name, warning))
+                warnings.append(Problem(record.file, record.where, f.name, warning))
             values[f.name] = value
         if values["id"] is None:
-            if not bad:
+            if record.values.get("id") in (None, ""):
                 result.problems.append(Problem(record.file, record.where, "id", "required field is missing"))
             continue
         key = (record.table, values["id"])
         if key not in origins:
             origins[key] = record
             result.rows[record.table][values["id"]] = values
+            result.warnings += warnings  # once per record, however often a document repeats it
         else:
             _merge(result, origins[key], record, values)
     _check_required(result, origins)
