@@ -442,3 +442,23 @@ def test_cli_turns_import_problems_into_a_clean_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Error: HSDS import failed with 1 problem:\nschedules.csv line 2, field 'opens_at'" in result.output
     assert not (tmp_path / "t.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "raw", "from_json", "expected"),
+    [
+        ("schedule", "opens_at", "09:00", False, "09:00:00"),
+        ("schedule", "opens_at", "09:00:00-05:00", False, "09:00:00-05:00"),
+        ("location", "latitude", "43.5", False, 43.5),
+        ("location", "latitude", "100", False, 100),
+        ("location", "latitude", 100.0, True, 100),
+        ("organization", "description", "", True, ""),
+        ("organization", "description", "", False, None),
+    ],
+)
+def test_values_are_read_in_one_canonical_form(table: str, field: str, raw: Any, from_json: bool,
+                                               expected: Any) -> None:
+    from navigator.directory.interchange_check import convert
+
+    f = next(f for f in spec.table(table).fields if f.name == field)
+    assert convert(f, raw, from_json) == (expected, None)
