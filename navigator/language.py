@@ -31,6 +31,21 @@ _URDU_LETTERS = set("ٹڈڑںےہھیک")
 _ARABIC_LETTERS = set("يكةىأإ")
 _URDU_WORDS = {"ہے", "ہیں", "ہوں", "تھا", "تھی", "کے", "کی", "کا", "میں", "نہیں", "اور", "سے", "کو", "یہ", "وہ", "کیا", "کوئی", "مجھے", "میرا", "میری", "میرے", "ہم", "آپ", "بھی", "لیے", "لئے", "گیا", "گئی", "رہا", "رہی", "کر", "کرتا", "کرتی", "کہ", "جب", "تک", "پر", "ہو"}
 _ARABIC_WORDS = {"في", "من", "على", "إلى", "الى", "أن", "ان", "هذا", "هذه", "لا", "ما", "هل", "عن", "مع", "كان", "انا", "أنا", "بدي", "شو", "ممكن", "كيف", "وين", "ليش", "عندي", "هو", "هي", "التي", "الذي", "لي", "كل", "بس", "عشان", "لما", "اللي", "مش", "ماذا", "أين", "اين"}
+# The commonest short words of each Latin-script language (accents folded, as
+# normalise() leaves them).  lingua's low-accuracy mode guesses wildly on short
+# texts ("I am homeless" -> Portuguese); these words steady it.
+_FUNCTION_WORDS = {
+    "en": {"i", "m", "me", "my", "the", "and", "to", "is", "a", "an", "in", "for", "of", "you", "we", "it", "what", "how", "can", "need", "with", "have", "not", "dont", "do", "are", "be", "this", "that", "at", "on", "our", "he", "she", "they", "his", "her", "im", "am", "was", "will", "would", "there", "please"},
+    "fr": {"je", "j", "le", "la", "les", "de", "des", "et", "est", "pas", "mon", "ma", "mes", "pour", "un", "une", "il", "elle", "on", "nous", "vous", "que", "qui", "dans", "avec", "ne", "suis", "ai", "pis", "du", "au", "aux", "ce", "cest", "sur", "mais", "tres"},
+    "es": {"yo", "el", "la", "los", "las", "de", "que", "y", "en", "mi", "mis", "por", "para", "es", "un", "una", "con", "no", "estoy", "tengo", "me", "se", "lo", "del", "al", "muy", "pero", "como", "esta", "hay", "necesito"},
+    "pt": {"eu", "o", "os", "as", "de", "que", "e", "em", "meu", "minha", "para", "com", "um", "uma", "nao", "estou", "tenho", "voce", "ele", "ela", "do", "da", "no", "na", "mas", "muito", "esta", "preciso"},
+    "pl": {"i", "w", "nie", "sie", "na", "ze", "jest", "z", "do", "to", "mam", "jestem", "mnie", "mi", "moj", "moja", "jak", "czy", "co", "po", "ale", "o", "za", "juz", "bo", "tak"},
+    "tl": {"ang", "ng", "sa", "na", "ko", "po", "ako", "mga", "hindi", "ay", "si", "ni", "kami", "siya", "niya", "ba", "pa", "lang", "naman", "yung", "may", "wala", "kasi", "nga", "ito", "ano"},
+}
+EVIDENCE_WEIGHT = 0.25
+
+# The opening of a message shows its language; reading more only costs time.
+DETECT_CHARS = 500
 # A short message says too little about its language.
 SHORT_WORDS = 2
 SHORT_LETTERS = 12
@@ -124,6 +139,7 @@ def is_short(words: list[str]) -> bool:
 
 def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None) -> Detection:
     """Detect the language of ``text``; ``fallback`` is the conversation's language so far."""
+    text = text[:DETECT_CHARS]
     script = dominant_script(text)
     if script is None:
         return Detection(fallback, "no letters: conversation language")
@@ -137,16 +153,19 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None) -> D
     words = normalise(text).split()
     known = lexicon(words) if lexicon else {}
     if is_short(text.split()):
-        # English words are tried in every language, so only a word known in one
-        # other language (merci, hola) moves a short message away from the conversation's.
-        others = [lang for lang, n in known.items() if n > 0 and lang != "en"]
-        if len(others) == 1 and known.get(fallback, 0) == 0 and others[0] in LATIN_LANGUAGES:
-            return Detection(others[0], "short message: words of one language")
+        # English words are tried in every language, so only another language that
+        # knows more of the words than any other (merci, hola, kkk ok) moves a short
+        # message away from the conversation's language.
+        ranked = sorted(((n, lang) for lang, n in known.items() if n > 0), reverse=True)
+        if ranked and ranked[0][1] in LATIN_LANGUAGES and ranked[0][1] != "en":
+            top, choice = ranked[0]
+            if (len(ranked) == 1 or ranked[1][0] < top) and known.get(fallback, 0) < top:
+                return Detection(choice, "short message: words of one language")
         return Detection(fallback, "short message: conversation language")
     scores = latin_scores(text)
-    for lang, hits in known.items():
-        if lang in scores:
-            # The intents' own words break near-ties between close languages.
-            scores[lang] += 0.05 * hits
+    for lang in scores:
+        # Function words and the intents' own words count beside the detector.
+        evidence = known.get(lang, 0.0) + sum(1 for w in words if w in _FUNCTION_WORDS[lang])
+        scores[lang] += EVIDENCE_WEIGHT * evidence
     best = max(scores, key=lambda lang: scores[lang])
     return Detection(best, f"latin script: detector {best} {scores[best]:.2f}")

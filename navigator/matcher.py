@@ -21,14 +21,14 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import snowballstemmer
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from . import settings
 from .intents import IntentSet, Phrase, load_intents, load_need_codes
@@ -111,7 +111,10 @@ class PhraseIndex:
         self.lang = lang
         self.cjk = lang in _CJK
         self.stem = _make_stemmer(lang)
-        self.first: dict[str, list[_Entry]] = {}
+        # Entries by the key of their first word, or of their first two words when
+        # the second is not a gap: a message word then meets only the phrases it can start.
+        self.first: dict[str | tuple[str, str], list[_Entry]] = {}
+        self.negatives: dict[str | tuple[str, str], list[_Entry]] = {}
         self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
         self.collapsed: dict[str, str] = {}
         self.typos: dict[str, str] = {}
@@ -149,7 +152,7 @@ class PhraseIndex:
         if self.cjk:
             squashed = "".join(w for w in phrase.words if w != "*")
             entry = _Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative)
-            self.first.setdefault(squashed[0], []).append(entry)
+            (self.negatives if negative else self.first).setdefault(squashed[0], []).append(entry)
             return
         words: list[frozenset[str]] = []
         for i, part in enumerate(phrase.text.split("*")):
@@ -161,8 +164,13 @@ class PhraseIndex:
                 self.vocab[fold_accents(raw)] = self.vocab.get(fold_accents(raw), frozenset()) | keys
                 self.collapsed.setdefault(collapse_doubles(fold_accents(raw)), fold_accents(raw))
         entry = _Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative)
+        table = self.negatives if negative else self.first
         for key in words[0]:
-            self.first.setdefault(key, []).append(entry)
+            if len(words) > 1 and words[1]:
+                for second in words[1]:
+                    table.setdefault((key, second), []).append(entry)
+            else:
+                table.setdefault(key, []).append(entry)
 
     def known(self, words: list[str]) -> int:
         """Count the words of a normalised message that this language's phrases use."""
@@ -200,30 +208,19 @@ class PhraseIndex:
             if variant in self.typos:
                 candidates.update(self.typos[variant].split())
         for candidate in candidates:
-            if Levenshtein.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
+            # OSA counts a swap of two neighbouring letters as one typo (anxeity).
+            if OSA.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
                 found |= self.vocab[candidate]
         return found
 
     def evidence(self, raw_words: list[str], norm: str) -> list[tuple[str, float, str]]:
         """Return (need, weight, why) for every phrase and pattern the message shows."""
-        hits: list[tuple[_Entry, frozenset[tuple[str, int]]]] = []
-        if self.cjk:
-            squashed = norm.replace(" ", "")
-            for j, char in enumerate(squashed):
-                for entry in self.first.get(char, ()):
-                    if squashed.startswith(entry.text, j):
-                        hits.append((entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))))
-        elif self.first:
-            keysets = [self.keys(w) for w in raw_words]
-            for i, keys in enumerate(keysets):
-                tried: set[int] = set()
-                for key in keys:
-                    for entry in self.first.get(key, ()):
-                        if id(entry) not in tried:
-                            tried.add(id(entry))
-                            used = _follow(entry.words, 1, keysets, i + 1, (i,))
-                            if used:
-                                hits.append((entry, frozenset(("t", k) for k in used)))
+        keysets = [] if self.cjk else [self.keys(w) for w in raw_words]
+        cancelled: set[tuple[str, int]] = set()
+        for _entry, spots in self._hits(self.negatives, keysets, norm, set()):
+            cancelled |= spots
+        out: dict[int, tuple[str, float, str]] = {}
+        hits = list(self._hits(self.first, keysets, norm, out.keys()))
         for pattern in self.patterns:
             found = pattern.regex.search(norm)
             if found:
@@ -231,18 +228,39 @@ class PhraseIndex:
                 last = norm.count(" ", 0, max(found.end() - 1, found.start()))
                 entry = _Entry(pattern.need, (), pattern.regex.pattern, pattern.weight, pattern.source)
                 hits.append((entry, frozenset(("t", k) for k in range(first, last + 1))))
-        cancelled: set[tuple[str, int]] = set()
         for entry, spots in hits:
-            if entry.negative:
-                cancelled |= spots
-        out: dict[int, tuple[str, float, str]] = {}
-        for entry, spots in hits:
-            if entry.negative or spots & cancelled:
-                if not entry.negative:
-                    log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
-                continue
-            out[id(entry)] = (entry.need, entry.weight, f"{self.lang} {entry.text!r} ({entry.source})")
+            if spots & cancelled:
+                log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
+            else:
+                out[id(entry)] = (entry.need, entry.weight, f"{self.lang} {entry.text!r} ({entry.source})")
         return list(out.values())
+
+    def _hits(
+        self, index: dict[str | tuple[str, str], list[_Entry]], keysets: list[frozenset[str]], norm: str,
+        counted: Collection[int],
+    ) -> Iterator[tuple[_Entry, frozenset[tuple[str, int]]]]:
+        """Yield each phrase of ``index`` found in the message, with the positions it covers."""
+        if self.cjk:
+            squashed = norm.replace(" ", "")
+            for j, char in enumerate(squashed):
+                for entry in index.get(char, ()):
+                    if squashed.startswith(entry.text, j):
+                        yield entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))
+            return
+        for i, keys in enumerate(keysets):
+            tried: set[int] = set()
+            starts: list[str | tuple[str, str]] = list(keys)
+            if i + 1 < len(keysets):
+                starts += [(key, second) for key in keys for second in keysets[i + 1]]
+            for start in starts:
+                for entry in index.get(start, ()):
+                    # A phrase already counted adds nothing more, wherever else it appears.
+                    if id(entry) in tried or id(entry) in counted:
+                        continue
+                    tried.add(id(entry))
+                    used = _follow(entry.words, 1, keysets, i + 1, (i,)) if len(entry.words) > 1 else (i,)
+                    if used:
+                        yield entry, frozenset(("t", k) for k in used)
 
 
 def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[str]], pos: int, used: tuple[int, ...]) -> tuple[int, ...] | None:

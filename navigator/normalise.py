@@ -30,7 +30,7 @@ _SMS_BY_LANG: dict[str, dict[str, str]] = {
         "gonna": "going to", "gotta": "got to", "abt": "about", "b4": "before",
         "rn": "right now", "bf": "boyfriend", "gf": "girlfriend", "nvm": "never mind",
         "w": "with", "wo": "without", "dr": "doctor", "sis": "sister", "bro": "brother",
-        "okay": "ok", "k": "ok", "kk": "ok", "thanx": "thanks",
+        "okay": "ok", "k": "ok", "thanx": "thanks",
     },
     "fr": {
         "stp": "s il te plait", "svp": "s il vous plait", "pk": "pourquoi", "pq": "pourquoi",

@@ -50,9 +50,9 @@ class PlaceFinder:
     def __init__(self, places: dict[str, list[str]], outside: Iterable[str], fsa: dict[str, str | None]) -> None:
         self.fsa = fsa
         self.outside = {normalise(name) for name in outside}
-        # Outside names in scripts without spaces are removed before Halton names are sought.
+        # Outside names in other scripts are blanked before Halton names are sought.
         self.outside_runs = sorted(
-            (n.replace(" ", "") for n in self.outside if any(script_of(c) not in ("latin", None) for c in n)),
+            (n for n in self.outside if any(script_of(c) not in ("latin", None) for c in n)),
             key=len, reverse=True,
         )
         # Latin-script names are matched as whole words (with misspellings);
@@ -67,7 +67,7 @@ class PlaceFinder:
                 if all(script_of(c) in ("latin", None) for c in norm):
                     self.words[tuple(norm.split())] = slug
                 else:
-                    self.substrings.append((norm.replace(" ", ""), slug))
+                    self.substrings.append((norm, slug))
         self.longest = max((len(k) for k in self.words), default=1)
         self.single = {k[0]: v for k, v in self.words.items() if len(k) == 1}
 
@@ -79,13 +79,14 @@ class PlaceFinder:
                 key = tuple(words[i:i + size])
                 if key in self.words:
                     return Place(self.words[key], f"place {' '.join(key)!r}")
-        squashed = text.replace(" ", "")
+        # Spaces are kept: squashing "ਹੈ ਮਿਲਟਨ" ("is Milton") would spell Hamilton.
+        rest = text
         for name in self.outside_runs:
-            squashed = squashed.replace(name, "|")
+            rest = rest.replace(name, "|")
         for name, slug in self.substrings:
-            if name in squashed:
+            if name in rest:
                 return Place(slug, f"place {name!r}")
-        for word in words:
+        for word in dict.fromkeys(words):
             place = self._fuzzy(word)
             if place:
                 return place
@@ -97,7 +98,7 @@ class PlaceFinder:
         return None
 
     def _fuzzy(self, word: str) -> Place | None:
-        if word in self.outside or word in _NOT_PLACES or not word.isalpha():
+        if len(word) < 5 or word in self.outside or word in _NOT_PLACES or not word.isalpha():
             return None
         for name, slug in self.single.items():
             limit = _max_distance(max(len(word), len(name)))

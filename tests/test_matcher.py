@@ -1,0 +1,373 @@
+"""The matcher over small intents written for the test, then over the shipped intents and directory."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from navigator import settings
+from navigator.cli import main
+from navigator.evaluate import evaluate, fts_predictor, fuzzy_predictor, load_rows
+from navigator.matcher import Matcher, compile_matcher, get_matcher, match
+
+INTENTS = {
+    "crisis.yaml": """
+need: crisis
+languages:
+  en:
+    phrases: [kill myself: 3, suicide: 2, overdose: 1]
+    negative: [suicide prevention training, overdose training]
+  fr:
+    phrases: [me suicider: 3]
+  zh-Hans:
+    phrases: [想死: 3]
+""",
+    "housing.yaml": """
+need: housing
+ask: municipality
+languages:
+  en:
+    phrases: [shelter, homeless: 2, kicked * out: 2, evicted: 2, couch surfing]
+    patterns: ['no (place|where) to (stay|sleep)': 2]
+    negative: [shelter dog]
+    question: Which town?
+  fr:
+    phrases: [sans abri: 2, expulsé: 2]
+  ar:
+    phrases: [سكن: 2]
+  ur:
+    phrases: [گھر نہیں: 2]
+  zh-Hans:
+    phrases: [无家可归: 2]
+  ko:
+    phrases: [집이 없어: 2]
+  pl:
+    phrases: [eksmisja: 2]
+""",
+    "legal.yaml": """
+need: legal
+languages:
+  en:
+    phrases: [eviction notice, lawyer: 2, tribunal: 2]
+""",
+    "mental-health.yaml": """
+need: mental-health
+languages:
+  en:
+    phrases: [depressed: 2, anxiety: 2, counselling]
+""",
+    "youth-mental-health.yaml": """
+need: youth-mental-health
+takes_over:
+  need: mental-health
+  when: young
+languages:
+  en:
+    phrases: [bullied at school: 2]
+""",
+    "youth-leaving-care.yaml": """
+need: youth-leaving-care
+languages:
+  en:
+    phrases: [foster care]
+""",
+    "food.yaml": """
+need: food
+languages:
+  en:
+    phrases: [food bank: 2, groceries: 2]
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    folder = tmp_path_factory.mktemp("intents")
+    for name, text in INTENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
+        shutil.copy(settings.INTENTS_DIR / name, folder)
+    return compile_matcher(folder, cache_dir=None)
+
+
+NEEDS = [
+    # phrases, weights and the threshold
+    ("we are homeless", "en", ("housing",)),
+    ("is there a shelter", "en", ("housing",)),  # weight 1 alone reaches the threshold of 1
+    # stemming: evict/evicted/evicting
+    ("they are evicting us", "en", ("housing",)),
+    # misspellings: one typo from five letters, two from eight
+    ("im homless", "en", ("housing",)),
+    ("so depresed", "en", ("mental-health",)),
+    ("my anxeity is bad", "en", ("mental-health",)),
+    # gaps: `*` is up to three words
+    ("my dad kicked me out", "en", ("housing",)),
+    ("my dad kicked me and my brother out", "en", ()),
+    # patterns
+    ("no where to sleep tonight", "en", ("housing",)),
+    # negative cues cancel only what they overlap
+    ("does the shelter dog need a home", "en", ()),
+    ("suicide prevention training for staff", "en", ()),
+    ("suicide prevention training helped, but now i want to kill myself", "en", ("crisis",)),
+    # several needs, ranked by score; ties go to the more specific need
+    ("evicted and my lawyer says go to the tribunal", "en", ("legal", "housing")),
+    ("left foster care and couch surfing", "en", ("youth-leaving-care", "housing")),
+    # crisis first, whatever else scores higher
+    ("homeless and evicted and I want to kill myself", "en", ("crisis", "housing")),
+    # accents folded in either direction; English phrases tried in French messages
+    ("on a été expulse, on est sans-abri", "fr", ("housing",)),
+    ("je veux me suicider", "fr", ("crisis",)),
+    ("j'ai besoin d'un lawyer", "fr", ("legal",)),
+    # Polish stems with or without diacritics
+    ("dostałam eksmisję", "pl", ("housing",)),
+    # Chinese and Korean: anywhere in the text
+    ("我现在无家可归了", "zh-Hans", ("housing",)),
+    ("我真的想死", "zh-Hans", ("crisis",)),
+    ("저는 집이 없어요", "ko", ("housing",)),
+    # Arabic prefixes (و ب ل ف ال) are ignored
+    ("ابحث عن مساعدة بالسكن", "ar", ("housing",)),
+    ("میرا گھر نہیں ہے", "ur", ("housing",)),
+    # takes_over: mental-health evidence moves to youth-mental-health for the young
+    ("my 15 year old is depressed", "en", ("youth-mental-health",)),
+    ("my son is in grade 9 and depressed", "en", ("youth-mental-health",)),
+    ("I am 40 and depressed", "en", ("mental-health",)),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), NEEDS)
+def test_needs(small: Matcher, text: str, lang: str, expected: tuple[str, ...]) -> None:
+    assert expected == small.match(text, lang=lang).need_codes
+
+
+def test_scores_and_why(small: Matcher) -> None:
+    found = small.match("homeless, kicked out by my landlord", lang="en")
+    assert [("housing", 4.0)] == [(n.code, n.score) for n in found.needs]
+    assert any("homeless" in reason and "housing.yaml" in reason for reason in found.needs[0].why)
+    assert found.why[0].startswith("language en")
+
+
+def test_crisis_flag(small: Matcher) -> None:
+    found = small.match("i want to kill myself")
+    assert (True, ("crisis",)) == (found.crisis, found.need_codes)
+    assert not small.match("a friend did suicide prevention training").crisis
+
+
+CONVERSATION = [
+    ("hi", "greeting", None, None),
+    ("Thank you so much!", "thanks", None, None),
+    ("STOP", "stop", None, None),
+    ("stopall", "stop", None, None),
+    ("Unsubscribe", "stop", None, None),
+    ("ARRÊT", "stop", None, None),
+    ("arret", "stop", None, None),
+    ("please stop texting me", "stop", None, None),
+    ("START", "start", None, None),
+    ("unstop", "start", None, None),
+    ("HELP", "help", None, None),
+    ("info", "help", None, None),
+    ("SAFE", "safe", None, None),
+    ("more", "more", None, None),
+    ("MENU", "restart", None, None),
+    ("restart", "restart", None, None),
+    ("can i talk to a person", "person", None, None),
+    ("yes", "yes", None, None),
+    ("oui", "yes", None, None),
+    ("nope", "no", None, None),
+    ("3", "number", 3, None),
+    ("two", "number", 2, None),
+    ("cinco", "number", 5, None),
+    ("٣", "number", 3, None),
+    ("FR", "language", None, "fr"),
+    ("français", "language", None, "fr"),
+    ("Español", "language", None, "es"),
+    ("한국어", "language", None, "ko"),
+    ("ਪੰਜਾਬੀ", "language", None, "pa"),
+    ("in spanish please", "language", None, "es"),
+    ("can u help me with my math homework", "off-topic", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "number", "choice"), CONVERSATION)
+def test_conversation_words(small: Matcher, text: str, intent: str, number: int | None, choice: str | None) -> None:
+    found = small.match(text)
+    assert (intent, number, choice, ()) == (found.intent, found.number, found.language_choice, found.need_codes)
+
+
+def test_a_language_choice_sets_the_language(small: Matcher) -> None:
+    assert "es" == small.match("español").language
+
+
+def test_stop_inside_a_need_is_not_an_opt_out(small: Matcher) -> None:
+    found = small.match("i want to stop being homeless")
+    assert (None, ("housing",)) == (found.intent, found.need_codes)
+
+
+def test_greeting_beside_a_need_is_the_need(small: Matcher) -> None:
+    found = small.match("hi, we are homeless")
+    assert (None, ("housing",)) == (found.intent, found.need_codes)
+
+
+def test_context(small: Matcher) -> None:
+    # a short message keeps the conversation's language; a chosen language wins
+    assert "fr" == small.match("food", context={"conversation_language": "fr"}).language
+    assert "pl" == small.match("I am homeless", context={"language": "pl"}).language
+    # the caller's language wins over everything
+    assert "ur" == small.match("homeless", lang="ur", context={"language": "pl"}).language
+    # the place and age of the conversation fill in, the message's own win
+    found = small.match("homeless", context={"municipality": "milton", "age": 70})
+    assert ("milton", 70) == (found.municipality, found.age)
+    found = small.match("homeless in oakville, i'm 19", context={"municipality": "milton", "age": 70})
+    assert ("oakville", 19) == (found.municipality, found.age)
+
+
+def test_place_and_person(small: Matcher) -> None:
+    found = small.match("my mom is homeless in Georgetown L7G")
+    assert ("halton-hills", "parent") == (found.municipality, found.for_whom)
+
+
+# Any input, however odd, is answered, and quickly.
+ODD = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=2000),
+    st.text(alphabet="\x00\x01\x07\x1b\n\t\r \u200b\u200d\ufeff", max_size=50),
+    st.text(alphabet="😀😭🔪💊🏠🙏❤️👍🏽\u200d", max_size=100),
+    st.lists(st.sampled_from(["help", "ਮਦਦ", "帮助", "مدد", "도움", "aide", "सहायता", "L7L", "4", "🙂", "!!", "milton"]), max_size=60).map(" ".join),
+)
+
+
+@given(ODD)
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_input_is_matched_quickly(text: str) -> None:
+    matcher = get_matcher()
+    best = min(_timed(matcher, text) for _ in range(3))  # best of three: a busy machine is not a slow matcher
+    assert best < 0.05, f"{best * 1000:.1f} ms for {text[:80]!r}"
+
+
+def _timed(matcher: Matcher, text: str) -> float:
+    start = time.perf_counter()
+    found = matcher.match(text)
+    assert found.language in settings_languages()
+    return time.perf_counter() - start
+
+
+def settings_languages() -> tuple[str, ...]:
+    from navigator.models import LANGUAGES
+
+    return LANGUAGES
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a" * 10000, ("help me find food " * 600)[:10000], "🙂" * 10000, "\x00" * 10000, ("ਮਦਦ 帮助 مدد " * 1000)[:10000]],
+    ids=["empty", "letters", "words", "emoji", "nul", "mixed scripts"],
+)
+def test_long_and_empty_messages(text: str) -> None:
+    matcher = get_matcher()
+    assert min(_timed(matcher, text) for _ in range(3)) < 0.05
+
+
+def test_services_from_the_shipped_directory() -> None:
+    found = match("we need a food bank in oakville")
+    assert "food" == found.need_codes[0]
+    assert found.services, "the shipped directory has food services"
+    assert all("food" in hit.service.needs for hit in found.services[:3])
+    for hit in found.services:
+        assert not hit.service.service_areas or set(hit.service.service_areas) & {"oakville", "halton", "ontario", "canada"}
+
+
+def test_no_directory_means_no_services(tmp_path: Path) -> None:
+    found = match("we need a food bank", directory=tmp_path / "missing.db")
+    assert ("food", ()) == (found.need_codes[0], found.services)
+
+
+def test_cli_match_readable() -> None:
+    result = CliRunner().invoke(main, ["match", "my 15yo is being bullied at school in Milton"])
+    assert 0 == result.exit_code, result.output
+    assert "language:     en" in result.output
+    assert "municipality: milton" in result.output
+    assert "youth-mental-health" in result.output
+
+
+def test_cli_match_jsonl() -> None:
+    lines = "\n".join([
+        json.dumps({"id": "a", "text": "i want to kill myself"}),
+        "not json",
+        json.dumps({"text": 5}),
+        json.dumps(["text"]),
+        json.dumps({"text": "food bank in burlington", "lang": "en"}),
+        "",
+    ])
+    result = CliRunner().invoke(main, ["match", "--jsonl"], input=lines)
+    assert 0 == result.exit_code, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert 5 == len(rows)
+    assert ("a", ["crisis"], True) == (rows[0]["id"], rows[0]["needs"][:1], rows[0]["crisis"])
+    assert [2, 3, 4] == [r["line"] for r in rows[1:4]]
+    assert all("error" in r for r in rows[1:4])
+    assert {"language", "needs", "crisis", "municipality", "services", "why"} <= rows[4].keys()
+    assert "burlington" == rows[4]["municipality"]
+    assert len(rows[4]["services"]) <= 5
+    assert {"id", "name", "needs"} == set(rows[4]["services"][0])
+
+
+def test_cli_match_needs_text() -> None:
+    result = CliRunner().invoke(main, ["match"])
+    assert 0 != result.exit_code
+    assert "give a message" in result.output
+
+
+LABELLED = [
+    {"id": "t1", "text": "we need a food bank", "lang": "en", "needs": ["food"], "crisis": False, "municipality": None},
+    {"id": "t2", "text": "i want to kill myself tonight", "lang": "en", "needs": ["crisis"], "crisis": True, "municipality": None},
+    {"id": "t3", "text": "thanks!", "lang": "en", "needs": [], "crisis": False, "municipality": None},
+    {"id": "t4", "text": "on cherche une banque alimentaire à Milton", "lang": "fr", "needs": ["food"], "crisis": False, "municipality": "milton"},
+]
+
+
+def test_cli_eval(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in LABELLED), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(path), "--baseline", "all"])
+    assert 0 == result.exit_code, result.output
+    assert "need top-1       100.0%   (n=3)" in result.output
+    assert "out of scope     100.0%   (n=1)" in result.output
+    assert "== baseline: fts" in result.output and "== baseline: fuzzy" in result.output
+    assert "targets: all met" in result.output
+
+
+def test_cli_eval_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "hi"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(path)])
+    assert 1 == result.exit_code
+    assert "bad.jsonl:1: missing field 'lang'" in result.output
+
+
+def test_evaluate_figures(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in LABELLED), encoding="utf-8")
+
+    def always_food(text: str) -> object:
+        from navigator.evaluate import Prediction
+
+        return Prediction("en", ("food",), False, None)
+
+    report = evaluate("food", load_rows(path), always_food)  # type: ignore[arg-type]
+    assert 2 / 3 == report.figures["need_top1"]
+    assert 0.0 == report.figures["crisis_recall"]
+    assert 0.0 == report.figures["out_of_scope"]
+    assert 0.75 == report.figures["language"]
+    assert {"precision": 0.5, "recall": 1.0, "support": 2} == report.per_need["food"]
+    assert ["t2", "t3", "t4"] == [m["id"] for m in report.misses]
+
+
+def test_baselines_find_plain_words() -> None:
+    needs = settings.DATA_DIR / "needs.yaml"
+    assert "food" == fts_predictor(needs)("where is a food bank").needs[0]
+    assert () == fts_predictor(needs)("!!").needs
+    assert "housing" in fuzzy_predictor(needs)("emergency shelter homelessness").needs
