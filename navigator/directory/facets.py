@@ -60,6 +60,23 @@ class FacetIndex:
     facets: list[Facet]
     by_rowid: dict[int, int]
     by_need: dict[str, frozenset[int]]
+    # (need, TOWNS index) -> one list per area rank, each sorted by how central the
+    # need is to the service, then name: the static tail of the ranking key.
+    ordered: dict[tuple[str, int], list[list[int]]]
+
+
+def _ordered(facets: list[Facet], by_need: dict[str, set[int]]) -> dict[tuple[str, int], list[list[int]]]:
+    ordered = {}
+    for need, members in by_need.items():
+        in_order = sorted(members, key=lambda i: (facets[i].needs.index(need), facets[i].name, i))
+        for town in range(len(TOWNS)):
+            buckets: list[list[int]] = [[] for _ in range(NO_AREA + 1)]
+            for i in in_order:
+                rank = facets[i].area_ranks[town]
+                if rank is not None:
+                    buckets[rank].append(i)
+            ordered[(need, town)] = buckets
+    return ordered
 
 
 def load_facets(conn: sqlite3.Connection) -> FacetIndex:
@@ -86,4 +103,5 @@ def load_facets(conn: sqlite3.Connection) -> FacetIndex:
         facets=facets,
         by_rowid={f.rowid: f.index for f in facets},
         by_need={need: frozenset(members) for need, members in by_need.items()},
+        ordered=_ordered(facets, by_need),
     )

@@ -151,6 +151,8 @@ TABLES: tuple[tuple[str, tuple[tuple[str, type], ...], tuple[tuple[str, str], ..
 
 # Columns searched by words; the order is the bm25 weight order in search.py.
 FTS_COLUMNS = ("name", "alternate_name", "description", "eligibility_description")
+# bm25 weights per FTS column: a word in the name counts most, then alternate name.
+FTS_WEIGHTS = (10.0, 5.0, 1.0, 2.0)
 # Porter stemming so "counselling" finds "counsellor"; accents folded for French/Spanish words.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 
@@ -183,3 +185,6 @@ def create_schema(db: sqlite_utils.Database) -> None:
         db.table("meta").create({"key": str, "value": str}, pk="key")
     if not db.table("service_fts").exists():
         db.table("service").enable_fts(list(FTS_COLUMNS), tokenize=FTS_TOKENIZE, create_triggers=True)
+        # Stored with the index so ``ORDER BY rank`` applies the weights without recomputing bm25.
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        db.execute(f"INSERT INTO service_fts(service_fts, rank) VALUES ('rank', 'bm25({weights})')")

@@ -19,7 +19,7 @@ from typing import Any
 from ..models import MUNICIPALITIES, WIDER_AREAS, Service, ServiceHit
 from .facets import NO_AREA, Facet, FacetIndex, load_facets
 from .parse import AREA_SLUGS
-from .rank import Query, need_centrality, rest_key, why
+from .rank import Query, rest_key, why
 from .read import load_all, load_service
 from .text import TextHits, TextSearch
 
@@ -124,13 +124,19 @@ class Directory:
         wanted = max(0, offset) + max(0, limit)
         hits: TextHits | None = None
         text_scores: dict[int, float] | None = None
-        if text and text.strip():
-            hits = self._text.search(self._conn(), text)
-            text_scores = {index.by_rowid[r]: s for r, s in hits.scores.items() if r in index.by_rowid}
-        if query.needs:
-            ranked = _rank_by_needs(query, index, text_scores, wanted)
-        else:
-            ranked = _rank_plain(query, index, text_scores, wanted)
+        # Text alone ranks by bm25 first, so only the best few hundred matches can make the page.
+        text_limit = None if query.needs else max(wanted * 5, 50)
+        while True:
+            if text and text.strip():
+                hits = self._text.search(self._conn(), text, text_limit)
+                text_scores = {index.by_rowid[r]: s for r, s in hits.scores.items() if r in index.by_rowid}
+            if query.needs:
+                ranked = _rank_by_needs(query, index, text_scores, wanted)
+            else:
+                ranked = _rank_plain(query, index, text_scores, wanted)
+            if hits is None or text_limit is None or len(ranked) >= wanted or len(hits.scores) < text_limit:
+                break
+            text_limit = None  # filters removed too many of the best matches: rank them all
         results = []
         for key, facet in ranked[offset:wanted]:
             service = self.get(facet.id)
@@ -154,34 +160,42 @@ def _subsets(needs: tuple[str, ...]) -> list[tuple[int, ...]]:
 
 def _rank_by_needs(query: Query, index: FacetIndex, text_scores: dict[int, float] | None,
                    wanted: int) -> list[tuple[Key, Facet]]:
-    """Rank by needs matched, then area, stopping once enough services are ranked."""
+    """Rank by needs matched, then area, then the rest, stopping once a page is certain."""
     member_sets = [index.by_need.get(n, frozenset()) for n in query.needs[:6]]
+    town = query.town
     collected: list[tuple[Key, Facet]] = []
     for group, subset in enumerate(_subsets(query.needs)):
-        members = set.intersection(*(set(member_sets[p]) for p in subset))
-        for p in range(len(member_sets)):
-            if p not in subset:
-                members -= member_sets[p]
-        if text_scores is not None:
-            members &= text_scores.keys()
-        buckets: list[list[Facet]] = [[] for _ in range(NO_AREA + 1)]
-        for i in members:
-            facet = index.facets[i]
-            rank = facet.area_ranks[query.town]
-            if rank is not None:
-                buckets[rank].append(facet)
+        inside = [member_sets[p] for p in subset[1:]]
+        outside = [member_sets[p] for p in range(len(member_sets)) if p not in subset]
+        # The lists of the subset's first need are already in (centrality, name) order.
+        buckets = index.ordered.get((query.needs[subset[0]], town))
+        if buckets is None:
+            continue
         for area, bucket in enumerate(buckets):
-            for facet in bucket:
+            found: list[tuple[Key, Facet]] = []
+            best = 0
+            for order, i in enumerate(bucket):
+                if any(i not in s for s in inside) or any(i in s for s in outside):
+                    continue
+                if text_scores is not None and i not in text_scores:
+                    continue
+                facet = index.facets[i]
                 rest = rest_key(facet, query)
                 if rest is None:
                     continue
-                score = text_scores[facet.index] if text_scores is not None else 0.0
-                key = (group, area, *rest, score, need_centrality(facet, query), facet.name, facet.index)
-                collected.append((key, facet))
+                score = text_scores[i] if text_scores is not None else 0.0
+                found.append(((group, area, *rest, score, order), facet))
+                if text_scores is None and not any(rest):
+                    best += 1
+                    # Nothing later in this bucket can beat a run of perfect fits in static order.
+                    if best >= wanted - len(collected):
+                        break
+            found.sort(key=lambda kf: kf[0])
+            collected.extend(found)
             # Later buckets and groups rank strictly lower, so a full page can stop here.
             if len(collected) >= wanted:
-                return sorted(collected, key=lambda kf: kf[0])
-    return sorted(collected, key=lambda kf: kf[0])
+                return collected
+    return collected
 
 
 def _rank_plain(query: Query, index: FacetIndex, text_scores: dict[int, float] | None,

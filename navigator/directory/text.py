@@ -10,9 +10,6 @@ from rapidfuzz import fuzz, process
 
 from .schema import FTS_COLUMNS
 
-# bm25 weights follow FTS_COLUMNS: a word in the name counts most.
-_WEIGHTS = dict(zip(FTS_COLUMNS, (10.0, 5.0, 1.0, 2.0)))
-_BM25 = "bm25(service_fts, " + ", ".join(str(_WEIGHTS[c]) for c in FTS_COLUMNS) + ")"
 _STOPWORDS = frozenset(
     ["a", "an", "and", "are", "at", "be", "by", "can", "do", "for", "from", "have", "help", "how", "i", "in", "is", "it", "me", "my", "need", "of", "on", "or", "please", "the", "to", "we", "what", "where", "with", "you", "your"]
 )
@@ -43,7 +40,8 @@ class TextSearch:
 
     def _match(self, conn: sqlite3.Connection, terms: list[str], joiner: str, limit: int | None) -> dict[int, float]:
         query = f" {joiner} ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = f"SELECT rowid, {_BM25} FROM service_fts WHERE service_fts MATCH ? ORDER BY rank"
+        # ``rank`` is bm25 with the column weights stored by schema.create_schema.
+        sql = "SELECT rowid, rank FROM service_fts WHERE service_fts MATCH ? ORDER BY rank"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return dict(conn.execute(sql, (query,)).fetchall())
