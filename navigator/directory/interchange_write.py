@@ -32,6 +32,9 @@ def write_atomically(
     try:
         db = sqlite_utils.Database(tmp)
         try:
+            # A failed import throws this file away, so it needs no journal until it is complete.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
             create_schema(db)
             add_missing_columns(db)
             # Self-references (a parent organization) may come after the row that names them.
@@ -44,12 +47,20 @@ def write_atomically(
                 if extend is not None:
                     extend(db)
                 db.table("meta").upsert_all([{"key": k, "value": v} for k, v in meta.items()], pk="key")
+            db.execute("PRAGMA journal_mode = DELETE")
         finally:
             db.close()
+        _flush(tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _flush(path: Path) -> None:
+    """Make sure the finished file is on disk before it replaces the target."""
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
 
 
 def add_missing_columns(db: sqlite_utils.Database) -> None:
