@@ -152,6 +152,11 @@ def test_taxonomy_terms_filter_by_taxonomy_and_parent(api: FlaskClient) -> None:
     assert api.get("/hsds/taxonomy_terms?top_only=true").get_json()["total_items"] == terms["total_items"] + 2
 
 
+def test_a_missing_directory_is_a_503_json(tmp_path: Path) -> None:
+    response = _app(tmp_path / "absent.db", tmp_path).test_client().get("/hsds/services")
+    assert (response.status_code, response.get_json()["error"]) == (503, "Service Unavailable")
+
+
 def test_bad_modified_after_is_a_400_json(api: FlaskClient) -> None:
     response = api.get("/hsds/services?modified_after=yesterday")
     assert (response.status_code, response.get_json()["error"]) == (400, "Bad Request")

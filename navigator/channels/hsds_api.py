@@ -18,7 +18,7 @@ from urllib.parse import quote
 import sqlite_utils
 from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
 from ..directory.interchange_export import HSDSReader
 from ..directory.interchange_openapi import openapi_document
@@ -37,7 +37,7 @@ def _reader() -> HSDSReader:
     if "hsds_reader" not in g:
         path = Path(current_app.config["NAVIGATOR_DIRECTORY"])
         if not path.is_file():
-            raise NotFound("the directory database is not available")
+            raise ServiceUnavailable("the directory database is not available")
         conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
         g.hsds_reader = HSDSReader(sqlite_utils.Database(conn))
     reader: HSDSReader = g.hsds_reader
@@ -273,6 +273,7 @@ def _json_error(error: HTTPException) -> ResponseReturnValue:
 
 bp.register_error_handler(NotFound, _json_error)
 bp.register_error_handler(BadRequest, _json_error)
+bp.register_error_handler(ServiceUnavailable, _json_error)
 
 
 def init_app(app: Flask) -> None:
