@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,21 +52,37 @@ def _close(_: BaseException | None) -> None:
         reader.db.close()
 
 
+@dataclass
+class _Where:
+    """SQL conditions gathered from query parameters, joined with "and"."""
+
+    clauses: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *args: Any) -> None:
+        self.clauses.append(clause)
+        self.args.extend(args)
+
+    @property
+    def sql(self) -> str | None:
+        return " and ".join(self.clauses) or None
+
+
 def _flag(name: str) -> bool:
     return request.args.get(name, "").strip().lower() in ("true", "1", "yes")
 
 
-def _page(table: str, clause: str | None, args: list[Any], item: Any) -> ResponseReturnValue:
-    """Answer one page of ``table`` rows matching ``clause``, each shaped by ``item``."""
+def _page(table: str, where: _Where, item: Any = None) -> ResponseReturnValue:
+    """Answer one page of ``table`` rows matching ``where``, each shaped by ``item``."""
     reader = _reader()
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = min(MAX_PER_PAGE, max(1, request.args.get("per_page", DEFAULT_PER_PAGE, type=int) or 1))
-    total = reader.count(table, clause, args)
+    total = reader.count(table, where.sql, where.args)
     total_pages = math.ceil(total / per_page)
     rows = []
     if page <= total_pages:  # also keeps huge page numbers away from SQLite's integer range
-        rows = reader.select(table, clause, args, limit=per_page, offset=(page - 1) * per_page)
-    contents = [item(row) for row in rows]
+        rows = reader.select(table, where.sql, where.args, limit=per_page, offset=(page - 1) * per_page)
+    contents = [item(row) for row in rows] if item else rows
     return jsonify(
         total_items=total, total_pages=total_pages, page_number=page, page=page, per_page=per_page,
         size=len(contents), first_page=page == 1, last_page=page >= total_pages, empty=not contents,
@@ -91,44 +108,41 @@ def _list_item(table: str, row: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _search(columns: tuple[str, ...], clauses: list[str], args: list[Any], table: str | None = None,
-            id_column: str = "id") -> None:
+def _search(where: _Where, columns: tuple[str, ...], table: str | None = None, id_column: str = "id") -> None:
     """Add a case-insensitive substring search over ``columns`` (of ``table``) when ``search`` is given."""
     text = request.args.get("search", "").strip()
     if not text:
         return
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     match = " or ".join(f"[{c}] like ? escape '\\'" for c in columns)
-    clauses.append(f"({match})" if table is None else f"{id_column} in (select id from [{table}] where {match})")
-    args.extend([pattern] * len(columns))
+    clause = f"({match})" if table is None else f"{id_column} in (select id from [{table}] where {match})"
+    where.add(clause, *[pattern] * len(columns))
 
 
-def _service_filters(clauses: list[str], args: list[Any], id_column: str = "id") -> None:
+def _service_filters(where: _Where, id_column: str = "id") -> None:
     """Add the spec's service filters: taxonomy term, taxonomy, organization, modified after."""
     if term := request.args.get("taxonomy_term_id"):
-        clauses.append(f"{id_column} in (select link_id from attribute where taxonomy_term_id = ?)")
-        args.append(term)
+        where.add(f"{id_column} in (select link_id from attribute where taxonomy_term_id = ?)", term)
     if taxonomy := request.args.get("taxonomy_id"):
-        clauses.append(f"{id_column} in (select a.link_id from attribute a join taxonomy_term t "
-                       "on t.id = a.taxonomy_term_id where t.taxonomy_id = ?)")
-        args.append(taxonomy)
+        where.add(f"{id_column} in (select a.link_id from attribute a join taxonomy_term t "
+                  "on t.id = a.taxonomy_term_id where t.taxonomy_id = ?)", taxonomy)
     if organization := request.args.get("organization_id"):
-        clauses.append(f"{id_column} in (select id from service where organization_id = ?)")
-        args.append(organization)
+        where.add(f"{id_column} in (select id from service where organization_id = ?)", organization)
     if after := request.args.get("modified_after"):
         moment = parse_moment(after)
         if moment is None:
             raise BadRequest(f"modified_after {after!r} is not an ISO 8601 date and time")
+        reader = _reader()
         # Compared in Python: stored times may carry different UTC offsets.
-        modified = _reader().select("service", "last_modified is not null") if _reader().has_column(
+        modified = reader.select("service", "last_modified is not null") if reader.has_column(
             "service", "last_modified") else []
-        ids = []
-        for row in modified:
-            stamp = parse_moment(row["last_modified"])
-            if stamp is not None and stamp >= moment:
-                ids.append(row["id"])
-        clauses.append(f"{id_column} in ({', '.join('?' * len(ids)) or 'null'})")
-        args.extend(ids)
+        ids = [row["id"] for row in modified if _modified_since(row["last_modified"], moment)]
+        where.add(f"{id_column} in ({', '.join('?' * len(ids)) or 'null'})", *ids)
+
+
+def _modified_since(stamp: str, moment: datetime) -> bool:
+    parsed = parse_moment(stamp)
+    return parsed is not None and parsed >= moment
 
 
 _MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$")
@@ -167,14 +181,11 @@ def openapi() -> ResponseReturnValue:
 @bp.get("/services")
 def services() -> ResponseReturnValue:
     """List services: one-to-one fields, or fully nested with ``full=true``."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    _search(("name", "alternate_name", "description"), clauses, args)
-    _service_filters(clauses, args)
-    full = _flag("full")
-    reader = _reader()
-    return _page("service", " and ".join(clauses) or None, args,
-                 lambda row: reader.nest("service", row) if full else _list_item("service", row))
+    where = _Where()
+    _search(where, ("name", "alternate_name", "description"))
+    _service_filters(where)
+    full, reader = _flag("full"), _reader()
+    return _page("service", where, lambda row: reader.nest("service", row) if full else _list_item("service", row))
 
 
 @bp.get("/services/<id>")
@@ -186,12 +197,10 @@ def service(id: str) -> ResponseReturnValue:
 @bp.get("/organizations")
 def organizations() -> ResponseReturnValue:
     """List organizations: basic fields, or fully nested with ``full=true``."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    _search(("name", "alternate_name", "description"), clauses, args)
-    full = _flag("full")
-    reader = _reader()
-    return _page("organization", " and ".join(clauses) or None, args,
+    where = _Where()
+    _search(where, ("name", "alternate_name", "description"))
+    full, reader = _flag("full"), _reader()
+    return _page("organization", where,
                  lambda row: _with_services(reader.nest("organization", row)) if full else row)
 
 
@@ -212,13 +221,12 @@ def organization(id: str) -> ResponseReturnValue:
 @bp.get("/service_at_locations")
 def service_at_locations() -> ResponseReturnValue:
     """List services at locations, with their location and service."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    _search(("name", "alternate_name", "description"), clauses, args, table="service", id_column="service_id")
-    _service_filters(clauses, args, id_column="service_id")
-    reader = _reader()
-    return _page("service_at_location", " and ".join(clauses) or None, args,
-                 lambda row: reader.nest("service_at_location", row) if _flag("full")
+    where = _Where()
+    _search(where, ("name", "alternate_name", "description"), table="service", id_column="service_id")
+    _service_filters(where, id_column="service_id")
+    full, reader = _flag("full"), _reader()
+    return _page("service_at_location", where,
+                 lambda row: reader.nest("service_at_location", row) if full
                  else _list_item("service_at_location", row))
 
 
@@ -231,10 +239,9 @@ def service_at_location(id: str) -> ResponseReturnValue:
 @bp.get("/taxonomies")
 def taxonomies() -> ResponseReturnValue:
     """List taxonomies."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    _search(("name", "description"), clauses, args)
-    return _page("taxonomy", " and ".join(clauses) or None, args, lambda row: row)
+    where = _Where()
+    _search(where, ("name", "description"))
+    return _page("taxonomy", where)
 
 
 @bp.get("/taxonomies/<id>")
@@ -246,18 +253,15 @@ def taxonomy(id: str) -> ResponseReturnValue:
 @bp.get("/taxonomy_terms")
 def taxonomy_terms() -> ResponseReturnValue:
     """List taxonomy terms, optionally of one taxonomy, one parent, or only top-level ones."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    _search(("name", "code", "description"), clauses, args)
+    where = _Where()
+    _search(where, ("name", "code", "description"))
     if taxonomy_id := request.args.get("taxonomy_id"):
-        clauses.append("taxonomy_id = ?")
-        args.append(taxonomy_id)
+        where.add("taxonomy_id = ?", taxonomy_id)
     if parent_id := request.args.get("parent_id"):
-        clauses.append("parent_id = ?")
-        args.append(parent_id)
+        where.add("parent_id = ?", parent_id)
     if _flag("top_only"):
-        clauses.append("parent_id is null")
-    return _page("taxonomy_term", " and ".join(clauses) or None, args, lambda row: row)
+        where.add("parent_id is null")
+    return _page("taxonomy_term", where)
 
 
 @bp.get("/taxonomy_terms/<id>")
