@@ -193,10 +193,10 @@ def allowed_origins() -> list[str]:
     return origins
 
 
-def _security_headers(response: Response, framing: str) -> Response:
+def _security_headers(response: Response, framing: str, frames: str = "'none'") -> Response:
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-        f"form-action 'self'; base-uri 'none'; frame-ancestors {framing}"
+        f"form-action 'self'; base-uri 'none'; frame-src {frames}; frame-ancestors {framing}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     # A resident's host page must not learn from a referrer that the chat was used, nor the reverse.
@@ -270,7 +270,8 @@ def demo() -> ResponseReturnValue:
     """Serve a demo host page that embeds the widget."""
     lang = web_i18n.select_language()
     html = render_template("demo.html", lang=lang, dir=web_i18n.direction(lang))
-    return _security_headers(Response(html, mimetype="text/html"), "'self'")
+    # The demo embeds the chat exactly as a host site would: an iframe from this origin.
+    return _security_headers(Response(html, mimetype="text/html"), "'self'", frames="'self'")
 
 
 @bp.get("/openapi/chat.yaml")

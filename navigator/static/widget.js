@@ -33,6 +33,7 @@
   var dir = DATA.rtl.indexOf(lang) >= 0 ? "rtl" : "ltr";
   var frame = null;
   var isOpen = false;
+  var ready = false; // the chat has loaded and said so: before that it cannot be told anything
   var lastEsc = 0;
 
   function setStyles(node, styles) {
@@ -98,7 +99,7 @@
     isOpen = true;
     button.setAttribute("aria-expanded", "true");
     frame.focus();
-    tellFrame("open");
+    if (ready) { tellFrame("open"); }
   }
 
   function close() {
@@ -113,6 +114,7 @@
     if (frame) { frame.remove(); }
     button.remove();
     frame = null;
+    ready = false;
     // replace(), not assign(): Back must not bring the resident here again.
     location.replace(exitUrl);
   }
@@ -127,8 +129,9 @@
     }
     var data = event.data;
     if (!data || data.source !== "navigator") { return; }
-    if (data.type === "ready" && isOpen) {
-      tellFrame("open");
+    if (data.type === "ready") {
+      ready = true;
+      if (isOpen) { tellFrame("open"); }
     } else if (data.type === "close") {
       if (data.escape) { lastEsc = Date.now(); }
       close();
