@@ -16,6 +16,7 @@ dictionary look-ups per word.  ``match()`` keeps one ``Matcher`` per
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -119,7 +120,10 @@ class PhraseIndex:
         self.collapsed: dict[str, str] = {}
         self.typos: dict[str, str] = {}
         self._keys: dict[str, frozenset[str]] = {}
-        self.patterns = [p for p in intents.patterns if p.lang == lang]
+        # Patterns are kept as text and compiled on first use: most never run, since
+        # their literal is absent, and a pickled regex is recompiled on every start.
+        self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literal) for p in intents.patterns if p.lang == lang]
+        self._regexes: dict[str, re.Pattern[str]] = {}
         items = [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives]
         for phrase, negative in items:
             if phrase.lang == lang:
@@ -136,12 +140,13 @@ class PhraseIndex:
 
     def __getstate__(self) -> dict[str, Any]:
         # Stemmers are C objects: rebuilt on load.  The per-word cache starts empty.
-        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys", "_regexes")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.stem = _make_stemmer(self.lang)
         self._keys = {}
+        self._regexes = {}
 
     def _word_keys(self, raw: str) -> frozenset[str]:
         """Keys of one word: its stem with and without accents, so either spelling finds it."""
@@ -221,12 +226,17 @@ class PhraseIndex:
             cancelled |= spots
         out: dict[int, tuple[str, float, str]] = {}
         hits = list(self._hits(self.first, keysets, norm, out.keys()))
-        for pattern in self.patterns:
-            found = pattern.regex.search(norm)
+        for need, source, weight, origin, literal in self.patterns:
+            if literal not in norm:
+                continue
+            regex = self._regexes.get(source)
+            if regex is None:
+                regex = self._regexes[source] = re.compile(source)
+            found = regex.search(norm)
             if found:
                 first = norm.count(" ", 0, found.start())
                 last = norm.count(" ", 0, max(found.end() - 1, found.start()))
-                entry = _Entry(pattern.need, (), pattern.regex.pattern, pattern.weight, pattern.source)
+                entry = _Entry(need, (), source, weight, origin)
                 hits.append((entry, frozenset(("t", k) for k in range(first, last + 1))))
         for entry, spots in hits:
             if spots & cancelled:
@@ -353,7 +363,9 @@ class Matcher:
     """Every intents file compiled for matching, plus the directory to rank services."""
 
     def __init__(self, intents: IntentSet, fsa: dict[str, str | None], directory: Any = None, need_order: list[str] | None = None) -> None:
-        self.intents = intents
+        # The phrase lists now live in the indexes; the rest (needs, questions, places,
+        # people, conversation words) stays here for the dialogue to read.
+        self.intents = dataclasses.replace(intents, phrases=[], negatives=[], patterns=[])
         self.indexes = {lang: PhraseIndex(lang, intents) for lang in LANGUAGES}
         self.conversation = Conversation(intents)
         self.places = PlaceFinder(intents.places, intents.outside, fsa)
@@ -472,12 +484,13 @@ def _fingerprint(intents_path: Path, data_files: list[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def compile_matcher(intents_path: Path, cache_dir: Path | None = CACHE_DIR) -> Matcher:
+def compile_matcher(intents_path: Path, cache_dir: Path | None = None, use_cache: bool = True) -> Matcher:
     """Load and compile the intents (directory not attached), through the on-disk cache when possible."""
     needs_path = settings.DATA_DIR / "needs.yaml"
     fsa_path = settings.DATA_DIR / "halton_fsa.csv"
     cached = None
-    if cache_dir is not None:
+    cache_dir = cache_dir or CACHE_DIR
+    if use_cache:
         # One cache file per intents folder: a test's folder never evicts the shipped one's.
         folder = hashlib.sha256(str(intents_path.resolve()).encode()).hexdigest()[:12]
         cached = cache_dir / f"{folder}-{_fingerprint(intents_path, [needs_path, fsa_path])}.pickle"

@@ -69,7 +69,12 @@ class PlaceFinder:
                 else:
                     self.substrings.append((norm, slug))
         self.longest = max((len(k) for k in self.words), default=1)
-        self.single = {k[0]: v for k, v in self.words.items() if len(k) == 1}
+        # Misspellings are sought among one-word names of six letters or more with the
+        # same first letter: short names (Acton) only match exactly, too many words are near them.
+        self.by_initial: dict[str, list[tuple[str, str]]] = {}
+        for key, slug in self.words.items():
+            if len(key) == 1 and len(key[0]) >= 6:
+                self.by_initial.setdefault(key[0][0], []).append((key[0], slug))
 
     def find(self, text: str) -> Place | None:
         """Return the first Halton place named in normalised ``text``, or None."""
@@ -100,10 +105,8 @@ class PlaceFinder:
     def _fuzzy(self, word: str) -> Place | None:
         if len(word) < 5 or word in self.outside or word in _NOT_PLACES or not word.isalpha():
             return None
-        for name, slug in self.single.items():
+        for name, slug in self.by_initial.get(word[0], ()):
             limit = _max_distance(max(len(word), len(name)))
-            if len(name) < 6 or word[0] != name[0]:
-                continue  # short names (Acton) only match exactly: too many words are near them
             if abs(len(word) - len(name)) <= limit and Levenshtein.distance(word, name) <= limit:
                 return Place(slug, f"place {name!r} (spelt {word!r})")
         return None

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from navigator import settings
 from navigator.cli import main
@@ -92,7 +94,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
         (folder / name).write_text(text, encoding="utf-8")
     for name in ("conversation.yaml", "places.yaml", "people.yaml"):
         shutil.copy(settings.INTENTS_DIR / name, folder)
-    return compile_matcher(folder, cache_dir=None)
+    return compile_matcher(folder, use_cache=False)
 
 
 NEEDS = [

@@ -1,0 +1,47 @@
+"""The development set, scored against the targets in eval/targets.yaml."""
+from __future__ import annotations
+
+import pytest
+
+from navigator import settings
+from navigator.evaluate import (
+    Report,
+    check_targets,
+    engine_predictor,
+    evaluate,
+    load_rows,
+    load_targets,
+)
+
+DEV = settings.PROJECT_ROOT / "eval" / "dev.jsonl"
+TARGETS = load_targets(settings.PROJECT_ROOT / "eval" / "targets.yaml")
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return evaluate("matcher", load_rows(DEV), engine_predictor())
+
+
+def test_targets_are_met(report: Report) -> None:
+    misses = "\n".join(f"{m['id']} {m['wrong']}: {m['text'][:80]}" for m in report.misses)
+    assert [] == check_targets(report, TARGETS), misses
+
+
+def test_every_crisis_is_flagged(report: Report) -> None:
+    missed = [m["id"] for m in report.misses if "crisis_recall" in m["wrong"]]
+    assert [] == missed
+    assert report.figures["crisis_false_alarms"] <= TARGETS["crisis_false_alarms_max"]
+
+
+def test_targets_file_names_every_target() -> None:
+    assert {
+        "need_top1", "need_top1_per_language", "need_top3", "crisis_recall", "crisis_false_alarms_max",
+        "language", "out_of_scope",
+    } == set(TARGETS)
+
+
+def test_the_dev_set_matches_the_shared_copy_when_present() -> None:
+    shared = settings.PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+    if not shared.exists():
+        pytest.skip("no shared folder beside the project")
+    assert shared.read_bytes() == DEV.read_bytes()
