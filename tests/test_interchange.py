@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,11 @@ def fill_hsds_gaps(db: Path) -> None:
     and keeps web addresses without a scheme; HSDS requires the first two and
     checks the third.
     """
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("update organization set description = 'Provider: ' || name where description = ''")
         conn.execute("update metadata set previous_value = '(none)' where previous_value = ''")
         conn.execute("update service set url = null where url like '% %'")
         conn.execute("update service set url = 'https://' || url where url not like 'http%'")
-    conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_links_to_records_the_spec_examples_leave_out_are_dropped_with_warnings(
 
 def test_json_import_merges_an_object_listed_in_several_places(tmp_path: Path) -> None:
     interchange.import_path(EXAMPLES / "service_full.json", tmp_path / "one.db")
-    with sqlite3.connect(tmp_path / "one.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "one.db")) as conn:
         phones = conn.execute("select id, service_id, location_id, organization_id, contact_id, "
                               "service_at_location_id from phone").fetchall()
     assert phones == [("1554f2e2-a373-45db-a3fa-9fc48a61c15e", SERVICE_ID, "3a19ff88-4620-4d17-9830-ac1d859eb5d5",
