@@ -357,6 +357,8 @@ def test_unreadable_csv_and_missing_paths_are_import_errors(tmp_path: Path) -> N
     [problem] = _problems(folder, tmp_path)
     assert problem.startswith("services.csv: cannot be read:")
     assert _problems(tmp_path / "absent", tmp_path) == [f"{tmp_path / 'absent'}: no such file or folder"]
+    assert _problems(folder / "services.csv", tmp_path) == [
+        "services.csv: an HSDS CSV package is a folder: import the folder it is in"]
     (tmp_path / "empty").mkdir()
     [problem] = _problems(tmp_path / "empty", tmp_path)
     assert "not an HSDS CSV package" in problem

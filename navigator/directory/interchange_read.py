@@ -37,6 +37,8 @@ def read(path: Path) -> tuple[list[Record], list[Problem]]:
         return read_csv_package(path)
     if path.name == "datapackage.json":
         return read_csv_package(path.parent)
+    if path.suffix.lower() == ".csv":
+        return [], [Problem(path.name, "", "", "an HSDS CSV package is a folder: import the folder it is in")]
     return read_json(path)
 
 
