@@ -24,6 +24,7 @@ class Facet:
     needs: tuple[str, ...]
     areas: tuple[str, ...]
     languages: tuple[str, ...]
+    language_bases: frozenset[str]  # "zh" for "zh-Hans": what a resident's language is compared with
     interpretation: bool
     minimum_age: int | None
     maximum_age: int | None
@@ -89,7 +90,9 @@ def load_facets(conn: sqlite3.Connection) -> FacetIndex:
         areas = service.service_areas
         facets.append(Facet(
             index=index, rowid=row["rowid"], id=service.id, name=service.name, needs=service.needs,
-            areas=areas, languages=service.languages, interpretation=bool(row["interpretation_services"]),
+            areas=areas, languages=service.languages,
+            language_bases=frozenset(code.split("-")[0].lower() for code in service.languages),
+            interpretation=bool(row["interpretation_services"]),
             minimum_age=service.minimum_age, maximum_age=service.maximum_age,
             # Many services share a schedule; one copy keeps a large directory small in memory.
             hours=shared_hours.setdefault(service.hours, service.hours),

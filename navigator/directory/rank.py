@@ -40,7 +40,7 @@ def language_rank(facet: Facet, language: str | None) -> int:
     if language is None:
         return 0
     wanted = _base(language)
-    if any(_base(code) == wanted for code in facet.languages):
+    if wanted in facet.language_bases:
         return 0
     # Sources that name no language are English-language services.
     if wanted == "en" and not facet.languages:

@@ -112,16 +112,27 @@ def assemble(service: Row, parts: dict[str, list[Row]]) -> Service:
     )
 
 
+def load_services(conn: sqlite3.Connection, service_ids: list[str]) -> dict[str, Service]:
+    """Read several services and their child rows, one query per table."""
+    if not service_ids:
+        return {}
+    marks = ", ".join("?" for _ in service_ids)
+    params = tuple(service_ids)
+    grouped: dict[str, dict[str, list[Row]]] = {}
+    for part, sql in PARTS.items():
+        by_service: dict[str, list[Row]] = defaultdict(list)
+        for row in _rows(conn, sql.format(where=f" AND {_KEY.get(part, 'service_id')} IN ({marks})"), params):
+            by_service[row["service_id"]].append(row)
+        grouped[part] = by_service
+    found = {}
+    for service in _rows(conn, SERVICE_SQL + f" WHERE s.id IN ({marks})", params):
+        found[service["id"]] = assemble(service, {part: grouped[part].get(service["id"], []) for part in PARTS})
+    return found
+
+
 def load_service(conn: sqlite3.Connection, service_id: str) -> Service | None:
     """Read one service and its child rows by id."""
-    found = _rows(conn, SERVICE_SQL + " WHERE s.id = ?", (service_id,))
-    if not found:
-        return None
-    parts = {
-        part: _rows(conn, sql.format(where=f" AND {_KEY.get(part, 'service_id')} = ?"), (service_id,))
-        for part, sql in PARTS.items()
-    }
-    return assemble(found[0], parts)
+    return load_services(conn, [service_id]).get(service_id)
 
 
 def load_all(conn: sqlite3.Connection) -> Iterator[tuple[Row, Service]]:

@@ -20,7 +20,7 @@ from ..models import MUNICIPALITIES, WIDER_AREAS, Service, ServiceHit
 from .facets import NO_AREA, Facet, FacetIndex, load_facets
 from .parse import AREA_SLUGS
 from .rank import Query, rest_key, why
-from .read import load_all, load_service
+from .read import load_all, load_services
 from .text import TextHits, TextSearch
 
 log = logging.getLogger(__name__)
@@ -79,14 +79,19 @@ class Directory:
 
     def get(self, service_id: str) -> Service | None:
         """Return one service by id, or None."""
-        found = self._services.get(service_id)
-        if found is None:
-            found = load_service(self._conn(), service_id)
-            if found is not None:
-                with self._lock:
-                    if len(self._services) >= _CACHE_SIZE:
-                        self._services.clear()
-                    self._services[service_id] = found
+        return self.get_many([service_id]).get(service_id)
+
+    def get_many(self, service_ids: list[str]) -> dict[str, Service]:
+        """Return the services found for ``service_ids``, reading the uncached ones together."""
+        found = {i: self._services[i] for i in service_ids if i in self._services}
+        missing = [i for i in service_ids if i not in found]
+        if missing:
+            loaded = load_services(self._conn(), missing)
+            with self._lock:
+                if len(self._services) + len(loaded) > _CACHE_SIZE:
+                    self._services.clear()
+                self._services.update(loaded)
+            found.update(loaded)
         return found
 
     def services(self) -> Iterator[Service]:
@@ -137,9 +142,11 @@ class Directory:
             if hits is None or text_limit is None or len(ranked) >= wanted or len(hits.scores) < text_limit:
                 break
             text_limit = None  # filters removed too many of the best matches: rank them all
+        page = ranked[offset:wanted]
+        services = self.get_many([facet.id for _, facet in page])
         results = []
-        for key, facet in ranked[offset:wanted]:
-            service = self.get(facet.id)
+        for key, facet in page:
+            service = services.get(facet.id)
             if service is None:  # the file changed under us; skip rather than fail the reply
                 continue
             score = round(1.0 / (1.0 + key[0] + 0.1 * key[1]), 4) if query.needs else round(-key[0], 4)
@@ -165,8 +172,8 @@ def _rank_by_needs(query: Query, index: FacetIndex, text_scores: dict[int, float
     town = query.town
     collected: list[tuple[Key, Facet]] = []
     for group, subset in enumerate(_subsets(query.needs)):
-        inside = [member_sets[p] for p in subset[1:]]
-        outside = [member_sets[p] for p in range(len(member_sets)) if p not in subset]
+        required = frozenset.intersection(*(member_sets[p] for p in subset[1:])) if len(subset) > 1 else None
+        excluded = frozenset().union(*(member_sets[p] for p in range(len(member_sets)) if p not in subset))
         # The lists of the subset's first need are already in (centrality, name) order.
         buckets = index.ordered.get((query.needs[subset[0]], town))
         if buckets is None:
@@ -175,7 +182,7 @@ def _rank_by_needs(query: Query, index: FacetIndex, text_scores: dict[int, float
             found: list[tuple[Key, Facet]] = []
             best = 0
             for order, i in enumerate(bucket):
-                if any(i not in s for s in inside) or any(i in s for s in outside):
+                if i in excluded or (required is not None and i not in required):
                     continue
                 if text_scores is not None and i not in text_scores:
                     continue

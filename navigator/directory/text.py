@@ -54,17 +54,18 @@ class TextSearch:
                 columns = ", ".join(FTS_COLUMNS)
                 for row in conn.execute(f"SELECT {columns} FROM service"):
                     for value in row:
-                        seen.update(w.lower() for w in _WORD.findall(value or "") if len(w) > 2)
+                        # Numbers and codes are never misspelt words; leaving them out keeps this small.
+                        seen.update(w.lower() for w in _WORD.findall(value or "") if len(w) > 2 and w.isalpha())
                 self._vocabulary = sorted(seen)
             return self._vocabulary
 
     def correct(self, conn: sqlite3.Connection, terms: list[str]) -> list[tuple[str, str]]:
         """Return (typed, meant) for each word not in the directory that is close to one that is."""
         vocabulary = self.vocabulary(conn)
-        known = set(vocabulary)
         fixes = []
         for term in terms:
-            if term in known or len(term) < 3:
+            # A word the index finds (perhaps through its stem: "bank" for "banks") is not misspelt.
+            if len(term) < 3 or self._match(conn, [term], "AND", 1):
                 continue
             best = process.extractOne(term, vocabulary, scorer=fuzz.ratio, score_cutoff=75)
             if best is not None:
