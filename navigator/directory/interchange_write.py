@@ -47,6 +47,8 @@ def write_atomically(
                 if extend is not None:
                     extend(db)
                 db.table("meta").upsert_all([{"key": k, "value": v} for k, v in meta.items()], pk="key")
+            # Merge the full-text index the triggers filled, as the build does.
+            db.execute("INSERT INTO service_fts(service_fts) VALUES ('optimize')")
             db.execute("PRAGMA journal_mode = DELETE")
         finally:
             db.close()
