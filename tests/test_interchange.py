@@ -139,6 +139,10 @@ def test_json_export_import_export_is_identical_and_keeps_every_service(built: P
     after = {s.id: s for s in open_directory(tmp_path / "imported.db").services()}
     assert report.services == len(before)
     assert after == before
+    for query in ({"text": "food bank"}, {"needs": ("housing",), "municipality": "oakville"}):
+        expected = [hit.service.id for hit in open_directory(built).search(**query)]
+        assert [hit.service.id for hit in open_directory(tmp_path / "imported.db").search(**query)] == expected
+        assert expected
 
 
 def test_csv_export_import_export_is_identical(complete: Path, tmp_path: Path) -> None:
