@@ -139,6 +139,7 @@ def test_json_export_import_export_is_identical_and_keeps_every_service(built: P
     after = {s.id: s for s in open_directory(tmp_path / "imported.db").services()}
     assert report.services == len(before)
     assert after == before
+    assert open_directory(tmp_path / "imported.db").info() == open_directory(built).info()
     for query in ({"text": "food bank"}, {"needs": ("housing",), "municipality": "oakville"}):
         expected = [hit.service.id for hit in open_directory(built).search(**query)]
         assert [hit.service.id for hit in open_directory(tmp_path / "imported.db").search(**query)] == expected

@@ -101,6 +101,14 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _newest_date(rows: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """Return the newest verification or change date in the data: when its sources were last read."""
+    dates = [r["assured_date"] for r in rows["service"].values() if r["assured_date"]]
+    dates += [r["last_modified"][:10] for r in rows["service"].values() if r["last_modified"]]
+    dates += [r["last_action_date"] for r in rows["metadata"].values() if r["last_action_date"]]
+    return max(dates, default=date.today().isoformat())
+
+
 def import_path(path: Path, into: Path, needs_path: Path | None = None) -> ImportReport:
     """Import an HSDS 3.0 CSV package or JSON file into the database at ``into``, atomically."""
     records, problems = read(Path(path))
@@ -120,7 +128,7 @@ def import_path(path: Path, into: Path, needs_path: Path | None = None) -> Impor
 
     services = len(checked.rows["service"])
     meta = {
-        "built": date.today().isoformat(),
+        "built": _newest_date(checked.rows),
         "hsds_version": "3.0",
         "services": str(services),
         "source_files": Path(path).name,
