@@ -33,6 +33,9 @@ test: $(TEST_STAMP)
 	$(BIN)/pytest -q
 
 bench: $(TEST_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the load benchmarks"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/run.py
 
 directory: $(STAMP)
