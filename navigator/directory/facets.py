@@ -85,7 +85,8 @@ def load_facets(conn: sqlite3.Connection) -> FacetIndex:
     facets: list[Facet] = []
     by_need: dict[str, set[int]] = defaultdict(set)
     shared_hours: dict[tuple[Hours, ...], tuple[Hours, ...]] = {}
-    for row, service in load_all(conn):
+    # Phones, addresses and sources play no part in ranking, so they are not read here.
+    for row, service in load_all(conn, ("terms", "areas", "languages", "schedules", "costs")):
         index = len(facets)
         areas = service.service_areas
         facets.append(Facet(

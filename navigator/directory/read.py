@@ -135,14 +135,16 @@ def load_service(conn: sqlite3.Connection, service_id: str) -> Service | None:
     return load_services(conn, [service_id]).get(service_id)
 
 
-def load_all(conn: sqlite3.Connection) -> Iterator[tuple[Row, Service]]:
-    """Yield (service row, service) for every service, reading each table once."""
+def load_all(conn: sqlite3.Connection, parts: tuple[str, ...] = tuple(PARTS)) -> Iterator[tuple[Row, Service]]:
+    """Yield (service row, service) for every service, reading each table once.
+
+    ``parts`` limits the child tables read; services then lack the others' fields.
+    """
     grouped: dict[str, dict[str, list[Row]]] = {}
-    for part, sql in PARTS.items():
+    for part in parts:
         by_service: dict[str, list[Row]] = defaultdict(list)
-        for row in _rows(conn, sql.format(where="")):
+        for row in _rows(conn, PARTS[part].format(where="")):
             by_service[row["service_id"]].append(row)
         grouped[part] = by_service
     for service in _rows(conn, SERVICE_SQL + " ORDER BY s.rowid"):
-        parts = {part: grouped[part].get(service["id"], []) for part in PARTS}
-        yield service, assemble(service, parts)
+        yield service, assemble(service, {part: grouped[part].get(service["id"], []) for part in parts})

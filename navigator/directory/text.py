@@ -46,6 +46,11 @@ class TextSearch:
             sql += f" LIMIT {int(limit)}"
         return dict(conn.execute(sql, (query,)).fetchall())
 
+    def _exists(self, conn: sqlite3.Connection, term: str) -> bool:
+        # No ORDER BY: ranking every match of a common word only to see that there is one is slow.
+        query = '"' + term.replace('"', '""') + '"'
+        return conn.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1", (query,)).fetchone() is not None
+
     def vocabulary(self, conn: sqlite3.Connection) -> list[str]:
         """Return every word of the searchable service texts (read once per directory)."""
         with self._lock:
@@ -65,7 +70,7 @@ class TextSearch:
         fixes = []
         for term in terms:
             # A word the index finds (perhaps through its stem: "bank" for "banks") is not misspelt.
-            if len(term) < 3 or self._match(conn, [term], "AND", 1):
+            if len(term) < 3 or self._exists(conn, term):
                 continue
             best = process.extractOne(term, vocabulary, scorer=fuzz.ratio, score_cutoff=75)
             if best is not None:
