@@ -61,6 +61,9 @@ _STEMMERS = {
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _CJK = ("zh-Hans", "ko")
 _GAP = 3  # words a `*` stands for
+# The words a pattern spells out: letters left after escapes such as \b and \d are removed.
+_ESCAPE_RE = re.compile(r"\\[a-zA-Z]")
+_PATTERN_WORD_RE = re.compile(r"[^\W\d_]{5,}")
 _KEY_CACHE = 20000
 
 
@@ -119,6 +122,10 @@ class PhraseIndex:
         self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
         self.collapsed: dict[str, str] = {}
         self.typos: dict[str, str] = {}
+        self.pattern_words: set[str] = set()
+        self.pattern_typos: dict[str, str] = {}
+        self._corrections: dict[str, str] = {}
+        self.near_words: dict[str, frozenset[str]] = {}
         self._keys: dict[str, frozenset[str]] = {}
         # Patterns are kept as text and compiled on first use: most never run, since
         # their literal is absent, and a pickled regex is recompiled on every start.
@@ -129,24 +136,40 @@ class PhraseIndex:
             if phrase.lang == lang:
                 self._add(phrase, negative)
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
+        # Misspellings are sought among the phrases' words and their stems, so that a
+        # typo in an inflected form ("evictd") still finds its stem ("evict").
+        self.near_words = dict(self.vocab)
+        for key in self.known_keys:
+            if len(key) >= 5 and key.isalpha():
+                self.near_words.setdefault(key, frozenset({key}))
         if lang in ("en", "fr", "es", "pt", "pl", "tl"):
             typos: dict[str, set[str]] = {}
-            for word in self.vocab:
+            for word in self.near_words:
                 if word.isalpha():
                     for variant in _deletes(word, _max_typos(len(word))):
                         typos.setdefault(variant, set()).add(word)
             # One string per entry rather than a set: a tenth of the objects to unpickle.
             self.typos = {variant: " ".join(words) for variant, words in typos.items()}
+            # Patterns cannot stem or forgive typos, so a misspelt word is corrected to the
+            # pattern word it is near before patterns run on the corrected text.
+            pattern_typos: dict[str, set[str]] = {}
+            for _need, source, *_rest in self.patterns:
+                for word in _PATTERN_WORD_RE.findall(_ESCAPE_RE.sub(" ", source)):
+                    self.pattern_words.add(word)
+                    for variant in _deletes(word, _max_typos(len(word))):
+                        pattern_typos.setdefault(variant, set()).add(word)
+            self.pattern_typos = {variant: " ".join(words) for variant, words in pattern_typos.items()}
 
     def __getstate__(self) -> dict[str, Any]:
         # Stemmers are C objects: rebuilt on load.  The per-word cache starts empty.
-        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys", "_regexes")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys", "_regexes", "_corrections")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.stem = _make_stemmer(self.lang)
         self._keys = {}
         self._regexes = {}
+        self._corrections = {}
 
     def _word_keys(self, raw: str) -> frozenset[str]:
         """Keys of one word: its stem with and without accents, so either spelling finds it."""
@@ -199,6 +222,24 @@ class PhraseIndex:
             self._keys[raw] = result
         return result
 
+    def correct(self, word: str) -> str:
+        """Return the pattern word ``word`` is a typo of, or ``word`` itself."""
+        if word in self.pattern_words or len(word) < 5 or not word.isalpha():
+            return word
+        done = self._corrections.get(word)
+        if done is not None:
+            return done
+        limit = _max_typos(len(word))
+        best, best_distance = word, limit + 1
+        for variant in _deletes(word, limit):
+            for candidate in self.pattern_typos.get(variant, "").split():
+                distance = OSA.distance(word, candidate)
+                if candidate[0] == word[0] and distance < best_distance and distance <= _max_typos(len(candidate)):
+                    best, best_distance = candidate, distance
+        if len(self._corrections) < _KEY_CACHE:
+            self._corrections[word] = best
+        return best
+
     def _near(self, word: str) -> set[str]:
         """Keys of vocabulary words one or two typos (or a doubled letter) away from ``word``."""
         found: set[str] = set()
@@ -213,9 +254,11 @@ class PhraseIndex:
             if variant in self.typos:
                 candidates.update(self.typos[variant].split())
         for candidate in candidates:
-            # OSA counts a swap of two neighbouring letters as one typo (anxeity).
-            if OSA.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
-                found |= self.vocab[candidate]
+            # Typos seldom hit the first letter, and words that differ there are often
+            # different words (nanay, sanay).  OSA counts a swap of two neighbouring
+            # letters as one typo (anxeity).
+            if candidate[0] == word[0] and OSA.distance(word, candidate) <= min(limit, _max_typos(len(candidate))):
+                found |= self.near_words[candidate]
         return found
 
     def evidence(self, raw_words: list[str], norm: str) -> list[tuple[str, float, str]]:
@@ -226,16 +269,20 @@ class PhraseIndex:
             cancelled |= spots
         out: dict[int, tuple[str, float, str]] = {}
         hits = list(self._hits(self.first, keysets, norm, out.keys()))
+        corrected = " ".join(self.correct(w) for w in norm.split()) if self.pattern_typos else norm
         for need, source, weight, origin, literal in self.patterns:
-            if literal not in norm:
+            if literal not in norm and literal not in corrected:
                 continue
             regex = self._regexes.get(source)
             if regex is None:
                 regex = self._regexes[source] = re.compile(source)
+            text = norm
             found = regex.search(norm)
+            if found is None and corrected != norm:
+                text, found = corrected, regex.search(corrected)
             if found:
-                first = norm.count(" ", 0, found.start())
-                last = norm.count(" ", 0, max(found.end() - 1, found.start()))
+                first = text.count(" ", 0, found.start())
+                last = text.count(" ", 0, max(found.end() - 1, found.start()))
                 entry = _Entry(need, (), source, weight, origin)
                 hits.append((entry, frozenset(("t", k) for k in range(first, last + 1))))
         for entry, spots in hits:
