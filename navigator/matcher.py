@@ -61,6 +61,8 @@ _STEMMERS = {
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _CJK = ("zh-Hans", "ko")
 _GAP = 3  # words a `*` stands for
+_LATIN = ("en", "fr", "es", "pt", "pl", "tl")
+_SAME_SCRIPT = {**{lang: _LATIN for lang in _LATIN}, "ar": ("ar", "ur"), "ur": ("ar", "ur")}
 # The words a pattern spells out: letters left after escapes such as \b and \d are removed.
 _ESCAPE_RE = re.compile(r"\\[a-zA-Z]")
 _PATTERN_WORD_RE = re.compile(r"[^\W\d_]{5,}")
@@ -414,6 +416,15 @@ class Matcher:
         # people, conversation words) stays here for the dialogue to read.
         self.intents = dataclasses.replace(intents, phrases=[], negatives=[], patterns=[])
         self.indexes = {lang: PhraseIndex(lang, intents) for lang in LANGUAGES}
+        # Crisis phrases of every language that shares the message's script are tried
+        # too: a Spanish cry for help detected as Portuguese must still be heard.
+        crisis_only = dataclasses.replace(
+            intents,
+            phrases=[p for p in intents.phrases if p.need == "crisis"],
+            negatives=[p for p in intents.negatives if p.need == "crisis"],
+            patterns=[p for p in intents.patterns if p.need == "crisis"],
+        )
+        self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only) for lang in LANGUAGES}
         self.conversation = Conversation(intents)
         self.places = PlaceFinder(intents.places, intents.outside, fsa)
         self.people = PeopleFinder(intents.people)
@@ -486,6 +497,12 @@ class Matcher:
                     need = target
                 scores[need] = scores.get(need, 0.0) + weight
                 reasons.setdefault(need, []).append(reason)
+        if scores.get("crisis", 0.0) < THRESHOLD:
+            for lang in _SAME_SCRIPT.get(language, ()):
+                if lang not in langs:
+                    for need, weight, reason in self.crisis_indexes[lang].evidence(raw_words, norm):
+                        scores[need] = scores.get(need, 0.0) + weight
+                        reasons.setdefault(need, []).append(reason)
         ranked = sorted(
             (code for code, score in scores.items() if score >= THRESHOLD),
             key=lambda code: (code != "crisis", -scores[code], self.tie_rank.get(code, (99, 99))),

@@ -160,6 +160,14 @@ def test_crisis_flag(small: Matcher) -> None:
     assert not small.match("a friend did suicide prevention training").crisis
 
 
+def test_crisis_is_heard_in_a_misdetected_language_of_the_same_script(small: Matcher) -> None:
+    # French crisis words in a message taken for Spanish (or any Latin-script language)
+    assert small.match("je veux me suicider", lang="es").crisis
+    # but not across scripts, and other needs stay with the detected language
+    assert not small.match("我真的想死", lang="ko").crisis
+    assert () == small.match("on est sans abri", lang="es").need_codes
+
+
 CONVERSATION = [
     ("hi", "greeting", None, None),
     ("Thank you so much!", "thanks", None, None),
