@@ -113,8 +113,9 @@ class _Entry:
 class PhraseIndex:
     """One language's phrases, indexed by the keys of their first word."""
 
-    def __init__(self, lang: str, intents: IntentSet) -> None:
+    def __init__(self, lang: str, intents: IntentSet, exact: bool = False) -> None:
         self.lang = lang
+        self.exact = exact  # words match as written: no stems, no typos
         self.cjk = lang in _CJK
         self.stem = _make_stemmer(lang)
         # Entries by the key of their first word, or of their first two words when
@@ -144,7 +145,7 @@ class PhraseIndex:
         for key in self.known_keys:
             if len(key) >= 5 and key.isalpha():
                 self.near_words.setdefault(key, frozenset({key}))
-        if lang in ("en", "fr", "es", "pt", "pl", "tl"):
+        if lang in _LATIN and not exact:
             typos: dict[str, set[str]] = {}
             for word in self.near_words:
                 if word.isalpha():
@@ -176,6 +177,8 @@ class PhraseIndex:
     def _word_keys(self, raw: str) -> frozenset[str]:
         """Keys of one word: its stem with and without accents, so either spelling finds it."""
         folded = fold_accents(raw)
+        if self.exact:
+            return frozenset({folded})
         return frozenset({fold_accents(self.stem(raw)), self.stem(folded)})
 
     def _add(self, phrase: Phrase, negative: bool) -> None:
@@ -213,6 +216,8 @@ class PhraseIndex:
             return cached
         folded = fold_accents(raw)
         keys = set(self._word_keys(raw))
+        if self.exact:
+            return frozenset(keys)
         if self.lang in ("ar", "ur"):
             for prefix in _PREFIXES:
                 if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
@@ -424,7 +429,9 @@ class Matcher:
             negatives=[p for p in intents.negatives if p.need == "crisis"],
             patterns=[p for p in intents.patterns if p.need == "crisis"],
         )
-        self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only) for lang in LANGUAGES}
+        # Words match as written there: stems of one language meet unrelated words of
+        # another ("suicide" and Spanish "suicidarme" share a Spanish stem).
+        self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only, exact=True) for lang in _LATIN + ("ar", "ur")}
         self.conversation = Conversation(intents)
         self.places = PlaceFinder(intents.places, intents.outside, fsa)
         self.people = PeopleFinder(intents.people)
