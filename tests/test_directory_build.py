@@ -15,6 +15,7 @@ from navigator.cli import main
 from navigator.directory import open_directory
 from navigator.directory.build import COLUMNS, BuildError, build, make_id
 from navigator.directory.parse import (
+    parse_address,
     parse_ages,
     parse_areas,
     parse_hours,
@@ -212,3 +213,25 @@ def test_cli_build_reports_bad_data_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["directory", "build", "--out", str(tmp_path / "d.db"), "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert "Error: x_services.csv:2: field 'needs' has unknown codes ['nope']" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1240 Speers Rd., Unit 6, Oakville, ON L6L 2X4",
+         {"address_1": "1240 Speers Rd.", "address_2": "Unit 6", "city": "Oakville", "state_province": "ON",
+          "postal_code": "L6L 2X4", "country": "CA"}),
+        ("471 Pearl St., Burlington (Warren Y. Soper Family Centre)",
+         {"address_1": "471 Pearl St.", "address_2": None, "city": "Burlington", "state_province": "ON",
+          "postal_code": None, "country": "CA"}),
+        ("Offices in Burlington, Milton and Oakville", None),
+        ("Burlington office: 1445 Norjohn Court, Burlington, ON L7L 0E6; Milton office: 325 Main St. E.", None),
+    ],
+)
+def test_parse_address_only_splits_one_plain_street_address(text: str, expected: dict[str, str | None] | None) -> None:
+    assert parse_address(text) == expected
+
+
+def test_shipped_address_keeps_the_source_words() -> None:
+    services = {s.name: s for s in open_directory(SHIPPED_DIRECTORY).services()}
+    assert services["Salvation Army Milton food bank"].address == "820 Nipissing Road, Milton, ON"

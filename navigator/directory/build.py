@@ -20,6 +20,7 @@ import yaml
 
 from .parse import (
     ICAL_DAYS,
+    parse_address,
     parse_ages,
     parse_areas,
     parse_hours,
@@ -193,6 +194,10 @@ def _service_rows(fields: dict[str, str], terms: dict[str, str], rows: dict[str,
         rows["service_at_location"].append(
             {"id": make_id("service_at_location", service_id, location_id), "service_id": service_id,
              "location_id": location_id})
+        address = parse_address(fields["address"])
+        if address is not None:
+            rows["address"].append({"id": make_id("address", location_id), "location_id": location_id,
+                                    "address_type": "physical", **address})
     if states_free(fields["description"], fields["eligibility"]):
         rows["cost_option"].append(
             {"id": make_id("cost_option", service_id), "service_id": service_id, "option": "Free",
@@ -265,7 +270,7 @@ def build(out: Path, data_dir: Path, needs_path: Path | None = None) -> BuildRep
         db.execute(f'DROP {kind.upper()} "{name}"')
     with db.conn:
         for table in ("taxonomy", "taxonomy_term", "organization", "service", "location",
-                      "service_at_location", "phone", "schedule", "service_area", "language",
+                      "service_at_location", "address", "phone", "schedule", "service_area", "language",
                       "cost_option", "attribute", "metadata"):
             _insert(db, table, rows[table])
         db.table("meta").insert_all([

@@ -229,3 +229,19 @@ _WHEELCHAIR = re.compile(r"wheelchair[- ]accessible|accessible (entrance|buildin
 def states_wheelchair(*texts: str | None) -> bool:
     """Say whether a record's own words state wheelchair access."""
     return any(_WHEELCHAIR.search(t or "") for t in texts)
+
+
+_ADDRESS = re.compile(
+    r"^(?P<address_1>\d+[A-Za-z]? [^,;()]+?)(?:, (?P<address_2>(?:Unit|Suite|Apt\.?) [^,;()]+))?"
+    r", (?P<city>Burlington|Oakville|Milton|Georgetown|Acton|Halton Hills)(?:, (?P<state_province>ON))?"
+    r"(?: (?P<postal_code>[A-Z]\d[A-Z] \d[A-Z]\d))?\s*(?:\([^()]*\))?$"
+)
+
+
+def parse_address(text: str | None) -> dict[str, str | None] | None:
+    """Split one plain street address into HSDS address fields; None for anything else."""
+    m = _ADDRESS.match((text or "").strip())
+    if m is None:
+        return None
+    # Every Halton town is in Ontario, so the province is stated by the town itself.
+    return {**m.groupdict(), "state_province": "ON", "country": "CA"}
