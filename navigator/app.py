@@ -35,4 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .channels import web
 
     web.init_app(app)
+
+    from .channels import operator
+
+    operator.init_app(app)
     return app
