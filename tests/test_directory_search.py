@@ -208,3 +208,18 @@ def test_open_directory_is_cached_per_path_and_reopens_after_a_rebuild(tmp_path:
     assert open_directory(copy) is not first
     with pytest.raises(DirectoryError, match="no directory database"):
         open_directory(tmp_path / "missing.db")
+
+
+def test_searches_from_many_threads_agree(fixture_dir: Directory) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [{"needs": ["food"], "municipality": town} for town in ("milton", "oakville", "burlington")] * 20
+    expected = [names(fixture_dir.search(**q)) for q in queries]  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda q: names(fixture_dir.search(**q)), queries))
+    assert got == expected
+
+
+def test_text_with_needs_keeps_only_services_matching_both(fixture_dir: Directory) -> None:
+    assert names(fixture_dir.search(needs=["food"], text="seniors")) == ["Seniors Lunch Club"]
+    assert fixture_dir.search(needs=["housing"], text="seniors") == []
