@@ -223,3 +223,21 @@ def test_searches_from_many_threads_agree(fixture_dir: Directory) -> None:
 def test_text_with_needs_keeps_only_services_matching_both(fixture_dir: Directory) -> None:
     assert names(fixture_dir.search(needs=["food"], text="seniors")) == ["Seniors Lunch Club"]
     assert fixture_dir.search(needs=["housing"], text="seniors") == []
+
+
+def test_a_forked_worker_opens_its_own_connection(fixture_dir: Directory) -> None:
+    import os
+
+    fixture_dir.search(needs=["food"])
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child answers through the pipe and leaves without running pytest's teardown
+        try:
+            answer = ",".join(names(open_directory(fixture_dir.path).search(needs=["housing"])))
+            os.write(write, answer.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1000).decode() == "Night Shelter Burlington"
+    os.close(read)

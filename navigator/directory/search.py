@@ -233,7 +233,7 @@ def _rank_plain(query: Query, index: FacetIndex, text_scores: dict[int, float] |
     return sorted(collected, key=lambda kf: kf[0])
 
 
-_OPEN: dict[tuple[str, int], tuple[tuple[int, int, int], Directory]] = {}
+_OPEN: dict[str, tuple[tuple[int, int, int], Directory]] = {}
 _OPEN_LOCK = threading.Lock()
 
 
@@ -246,7 +246,9 @@ def open_directory(path: str | os.PathLike[str]) -> Directory:
         raise DirectoryError(f"{resolved}: no directory database (run `navigator directory build`)") from None
     # A rebuild replaces the file (new inode), so the cached view is dropped with it.
     stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    key = (str(resolved), os.getpid())
+    # Keyed by path alone: a worker forked after loading keeps the search facts it
+    # shares with its parent, and opens its own connection (see Directory._conn).
+    key = str(resolved)
     with _OPEN_LOCK:
         cached = _OPEN.get(key)
         if cached is None or cached[0] != stamp:
