@@ -241,3 +241,31 @@ def test_a_forked_worker_opens_its_own_connection(fixture_dir: Directory) -> Non
     os.waitpid(pid, 0)
     assert os.read(read, 1000).decode() == "Night Shelter Burlington"
     os.close(read)
+
+
+def test_imported_schedules_with_offsets_24_00_and_bad_times_are_read_safely(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from navigator.directory.schema import create_schema
+
+    db = sqlite_utils.Database(tmp_path / "imported.db")
+    create_schema(db)
+    db.table("service").insert_all([
+        {"id": "always", "name": "Always", "status": "active"},
+        {"id": "office", "name": "Office", "status": "active"},
+    ])
+    db.table("schedule").insert_all([
+        {"id": "a", "service_id": "always", "byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": "00:00",
+         "closes_at": "24:00"},
+        {"id": "o1", "service_id": "office", "byday": "MO", "opens_at": "09:00-05:00", "closes_at": "17:00-05:00"},
+        {"id": "o2", "service_id": "office", "byday": "TU", "opens_at": "9am", "closes_at": "5pm",
+         "description": "Tuesdays 9am to 5pm"},
+    ])
+    db.table("meta").insert({"key": "built", "value": "2026-11-01"})
+    db.close()
+    imported = open_directory(tmp_path / "imported.db")
+    always, office = imported.get("always"), imported.get("office")
+    assert always is not None and office is not None
+    assert always.open_24_7 is True
+    assert office.hours == (Hours(1, time(9), time(17)),)
+    assert office.hours_text == "Tuesdays 9am to 5pm"

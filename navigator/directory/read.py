@@ -1,6 +1,7 @@
 """Turn HSDS rows back into ``models.Service``: one by id, or all of them in one pass."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
@@ -41,9 +42,17 @@ def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> l
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
-def _clock(text: str) -> time:
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})")
+_WHOLE_DAY = {(time(0, 0), time(23, 59)), (time(0, 0), time(0, 0))}
+
+
+def _clock(text: str) -> time | None:
     # HSDS allows an offset suffix ("09:00-05:00"); local time is what the resident reads.
-    return time(int(text[:2]), int(text[3:5]))
+    m = _CLOCK.match(text.strip())
+    if m is None or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    # "24:00" (end of day) in imported data means the last minute of the day.
+    return time(23, 59) if int(m.group(1)) == 24 else time(int(m.group(1)), int(m.group(2)))
 
 
 def _hours(schedules: list[Row]) -> tuple[tuple[Hours, ...], bool, str | None]:
@@ -52,12 +61,12 @@ def _hours(schedules: list[Row]) -> tuple[tuple[Hours, ...], bool, str | None]:
         if not (row["byday"] and row["opens_at"] and row["closes_at"]):
             continue
         opens, closes = _clock(row["opens_at"]), _clock(row["closes_at"])
+        if opens is None or closes is None:
+            continue  # unreadable times stay visible in the schedule's description
         for day in row["byday"].split(","):
             if day.strip().upper() in ICAL_DAYS:
                 windows.append(Hours(ICAL_DAYS.index(day.strip().upper()) + 1, opens, closes))
-    always = {(w.weekday, w.opens, w.closes) for w in windows} == {
-        (d, time(0, 0), time(23, 59)) for d in range(1, 8)
-    }
+    always = {w.weekday for w in windows if (w.opens, w.closes) in _WHOLE_DAY} == set(range(1, 8))
     text = next((r["description"] for r in schedules if r["description"]), None)
     return (() if always else tuple(sorted(windows, key=lambda w: (w.weekday, w.opens)))), always, text
 
