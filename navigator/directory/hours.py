@@ -25,7 +25,8 @@ class Scheduled(Protocol):
     def closed_on_holidays(self) -> bool: ...
 
 
-@dataclass(frozen=True)
+# Not frozen: renderers describe it with a Protocol of plain (settable) attributes.
+@dataclass
 class OpenStatus:
     """Open or not (None when the hours are not known), with the next change."""
 
