@@ -22,7 +22,7 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +62,7 @@ _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب",
 _CJK = ("zh-Hans", "ko")
 _GAP = 3  # words a `*` stands for
 _LATIN = ("en", "fr", "es", "pt", "pl", "tl")
+_LEMMATISED = ("fr",)
 _SAME_SCRIPT = {**{lang: _LATIN for lang in _LATIN}, "ar": ("ar", "ur"), "ur": ("ar", "ur")}
 # The words a pattern spells out: letters left after escapes such as \b and \d are removed.
 _ESCAPE_RE = re.compile(r"\\[a-zA-Z]")
@@ -82,6 +83,24 @@ def _make_stemmer(lang: str) -> Callable[[str], str]:
     else:
         return str
     return lru_cache(maxsize=50000)(stem)
+
+
+def _lemma_table(lang: str, words: Iterable[str]) -> dict[str, str]:
+    """Map every form simplemma knows of the lemmas of ``words`` to that lemma, accents folded.
+
+    Built once when the intents compile, so matching never loads simplemma's
+    dictionary (a second to load for French; Polish, Spanish and Portuguese take
+    10 to 30 times longer and hundreds of MB, so they rely on the stemmer alone).
+    """
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    forms = DefaultDictionaryFactory().get_dictionary(lang)
+    wanted = {forms.get(word, word) for word in words}
+    table = {fold_accents(lemma): fold_accents(lemma) for lemma in wanted}
+    for form, lemma in forms.items():
+        if lemma in wanted:
+            table.setdefault(fold_accents(form), fold_accents(lemma))
+    return table
 
 
 def _max_typos(length: int) -> int:
@@ -134,10 +153,13 @@ class PhraseIndex:
         # their literal is absent, and a pickled regex is recompiled on every start.
         self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literal) for p in intents.patterns if p.lang == lang]
         self._regexes: dict[str, re.Pattern[str]] = {}
-        items = [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives]
+        items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
+        self.lemmas: dict[str, str] = {}
+        if lang in _LEMMATISED and not exact and items:
+            words = {w for p, _neg in items for w in normalise(p.text.replace("*", " "), lang, fold=False).split()}
+            self.lemmas = _lemma_table(lang, words)
         for phrase, negative in items:
-            if phrase.lang == lang:
-                self._add(phrase, negative)
+            self._add(phrase, negative)
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
         # Misspellings are sought among the phrases' words and their stems, so that a
         # typo in an inflected form ("evictd") still finds its stem ("evict").
@@ -179,7 +201,12 @@ class PhraseIndex:
         folded = fold_accents(raw)
         if self.exact:
             return frozenset({folded})
-        return frozenset({fold_accents(self.stem(raw)), self.stem(folded)})
+        keys = {fold_accents(self.stem(raw)), self.stem(folded)}
+        lemma = self.lemmas.get(folded)
+        if lemma:
+            # simplemma knows forms the stemmer cuts differently (obsèdent, obsède).
+            keys.add(lemma)
+        return frozenset(keys)
 
     def _add(self, phrase: Phrase, negative: bool) -> None:
         if self.cjk:
