@@ -172,7 +172,7 @@ LANGUAGE_NAMES = {
     "polish": "pl", "tagalog": "tl", "filipino": "tl", "hindi": "hi", "korean": "ko",
     "cree": "cr", "ojibway": "oj", "ojibwe": "oj", "inuktut": "iu", "asl": "ase",
 }
-_INTERPRETATION = re.compile(r"interpret|many languages|\d+ languages", re.IGNORECASE)
+_INTERPRETATION = re.compile(r"interpret|many languages|\d+ languages|preferred language", re.IGNORECASE)
 
 
 def parse_languages(text: str | None) -> tuple[tuple[tuple[str, str], ...], str | None]:
