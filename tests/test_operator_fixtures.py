@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from navigator import create_app
+from navigator.directory.build import COLUMNS, build
+from navigator.settings import DATA_DIR
 from navigator.users import Users
 
 PASSWORDS = {"olive": "operator-pass-1", "eddie": "editor-pass-22", "ada": "admin-pass-333"}
@@ -30,6 +32,37 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
     for name, password in PASSWORDS.items():
         accounts.add(name, ROLES[name], password)
     return app
+
+
+# Fictional records (555-01xx numbers) for tests that need facts the shipped directory lacks.
+RECORDS = [
+    {"name": "Ramp Street Pantry", "organization": "Test Pantry Society", "needs": "food", "municipality": "Milton",
+     "address": "1 Test St, Milton ON", "phone": "905-555-0101", "hours": "Mon-Fri 9 a.m.-5 p.m.",
+     "languages": "English and French", "eligibility": "Milton residents",
+     "description": "Free groceries at a wheelchair accessible entrance.", "source": "test", "retrieved": "2024-01-15"},
+    {"name": "Stairs Lane Food Cupboard", "organization": "Test Cupboard", "needs": "food", "municipality": "Milton",
+     "address": "2 Test St, Milton ON", "phone": "", "hours": "", "languages": "", "eligibility": "",
+     "description": "Groceries once a week.", "source": "test", "retrieved": "2025-11-01"},
+    {"name": "Oakville Seniors Friendly Calls", "organization": "Test Seniors Network", "needs": "isolation-seniors",
+     "municipality": "", "address": "", "phone": "905-555-0103 ext. 4", "hours": "Mon-Thu 10 a.m.-2 p.m.",
+     "languages": "English, Punjabi and Urdu", "eligibility": "Adults 55+",
+     "description": "Friendly phone calls for isolated seniors.", "source": "test", "retrieved": "2026-01-10"},
+]
+
+
+def small_directory(folder: Path) -> Path:
+    """Build a three-service directory from RECORDS through the normal build; return its path."""
+    import csv
+
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    with (data / "test_services.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(RECORDS)
+    out = folder / "directory.db"
+    build(out, data, DATA_DIR / "needs.yaml")
+    return out
 
 
 class Console:

@@ -31,6 +31,7 @@ def test_the_console_has_pages_and_an_api(app: Flask) -> None:
     paths = {path for _, path in console_routes(app)}
     assert "/operator/" in paths
     assert "/operator/logout" in paths
+    assert any(p.startswith("/operator/api/") for p in paths)
 
 
 def test_every_console_route_refuses_anonymous_users(app: Flask) -> None:

@@ -149,12 +149,6 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("operator.login"))
 
 
-@bp.get("/")
-def console() -> ResponseReturnValue:
-    """Show the console: search while a caller waits, and the live queue."""
-    return render_template("operator/console.html")
-
-
 @bp.errorhandler(CSRFError)
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     return refuse(400, "The form expired or was not sent from the console. Reload the page and try again.")
@@ -185,5 +179,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
 
+
+# The console's other routes join the blueprint before any app registers it.
+from . import operator_search  # noqa: F401
 
 __all__ = ["abort", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]
