@@ -269,3 +269,13 @@ def test_imported_schedules_with_offsets_24_00_and_bad_times_are_read_safely(tmp
     assert always.open_24_7 is True
     assert office.hours == (Hours(1, time(9), time(17)),)
     assert office.hours_text == "Tuesdays 9am to 5pm"
+
+
+def test_now_ranks_open_services_first_without_excluding_closed_ones(fixture_dir: Directory) -> None:
+    thursday_evening = datetime(2026, 11, 26, 18, 0, tzinfo=TORONTO)
+    hits = fixture_dir.search(needs=["food"], municipality="milton", now=thursday_evening)
+    assert names(hits) == [
+        "Youth Drop-in Milton", "Seniors Lunch Club", "Milton Food Bank", "Halton Community Meals",
+        "Halton Food Line", "Ontario Food Helpline",
+    ]
+    assert [h.why[-1] for h in hits[:3]] == ["open now", "hours not stated", "closed now"]

@@ -6,7 +6,7 @@ The contract everything else uses (implemented in the modules of this package):
 - ``Directory.info() -> DirectoryInfo(services: int, built: str)``
 - ``Directory.get(service_id) -> Service | None``
 - ``Directory.search(*, needs=(), municipality=None, language=None, age=None,
-  open_at=None, text=None, free=None, wheelchair=None, limit=10, offset=0)
+  open_at=None, now=None, text=None, free=None, wheelchair=None, limit=10, offset=0)
   -> list[ServiceHit]`` ranked, each hit saying why it matched.
 - ``Directory.services() -> Iterator[Service]``
 """

@@ -21,7 +21,8 @@ class Query:
     municipality: str | None = None
     language: str | None = None
     age: int | None = None
-    open_at: datetime | None = None
+    open_at: datetime | None = None  # filter: only services open (or of unknown hours) then
+    now: datetime | None = None  # rank: open now, then unknown hours, then closed
     free: bool | None = None
     wheelchair: bool | None = None
 
@@ -66,6 +67,9 @@ def rest_key(facet: Facet, query: Query) -> tuple[int, ...] | None:
         if state is False:
             return None
         open_rank = 0 if state else 1
+    elif query.now is not None:
+        state = is_open(facet, query.now)
+        open_rank = 0 if state else (1 if state is None else 2)
     return (language_rank(facet, query.language), age_rank, open_rank)
 
 
@@ -113,6 +117,9 @@ def why(facet: Facet, query: Query, text_note: str | None = None) -> tuple[str, 
         notes.append(f"for ages {low}{high}" if low else f"for ages up to {facet.maximum_age}")
     if query.open_at is not None:
         notes.append("open at that time" if is_open(facet, query.open_at) else "hours not stated")
+    elif query.now is not None:
+        state = is_open(facet, query.now)
+        notes.append("open now" if state else ("hours not stated" if state is None else "closed now"))
     if query.free:
         notes.append("free")
     if query.wheelchair:

@@ -114,16 +114,22 @@ class Directory:
         language: str | None = None,
         age: int | None = None,
         open_at: datetime | None = None,
+        now: datetime | None = None,
         text: str | None = None,
         free: bool | None = None,
         wheelchair: bool | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> list[ServiceHit]:
-        """Return services ranked for a resident's needs and situation, each saying why."""
+        """Return services ranked for a resident's needs and situation, each saying why.
+
+        ``open_at`` keeps only services open then (or of unknown hours); ``now``
+        only ranks those open now first.  Neither reads the clock, so the same
+        search gives the same answer.
+        """
         query = Query(
             needs=tuple(dict.fromkeys(needs)), municipality=_town(municipality), language=language or None,
-            age=age, open_at=open_at, free=free, wheelchair=wheelchair,
+            age=age, open_at=open_at, now=now, free=free, wheelchair=wheelchair,
         )
         index = self.facets()
         wanted = max(0, offset) + max(0, limit)
