@@ -84,7 +84,6 @@ def load_facets(conn: sqlite3.Connection) -> FacetIndex:
     """Read every service once and keep the facts search uses."""
     facets: list[Facet] = []
     by_need: dict[str, set[int]] = defaultdict(set)
-    shared_hours: dict[tuple[Hours, ...], tuple[Hours, ...]] = {}
     # Phones, addresses and sources play no part in ranking, so they are not read here.
     for row, service in load_all(conn, ("terms", "areas", "languages", "schedules", "costs")):
         index = len(facets)
@@ -95,8 +94,7 @@ def load_facets(conn: sqlite3.Connection) -> FacetIndex:
             language_bases=frozenset(code.split("-")[0].lower() for code in service.languages),
             interpretation=bool(row["interpretation_services"]),
             minimum_age=service.minimum_age, maximum_age=service.maximum_age,
-            # Many services share a schedule; one copy keeps a large directory small in memory.
-            hours=shared_hours.setdefault(service.hours, service.hours),
+            hours=service.hours,  # shared between services with the same schedule (read._read_hours)
             open_24_7=service.open_24_7, closed_on_holidays=service.closed_on_holidays,
             free=service.free, wheelchair=service.wheelchair_accessible,
             area_ranks=tuple(area_rank(areas, town) for town in TOWNS),

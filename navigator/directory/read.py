@@ -6,6 +6,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, time
+from functools import lru_cache
 from typing import Any
 
 from ..models import Hours, Phone, Service
@@ -56,18 +57,27 @@ def _clock(text: str) -> time | None:
 
 
 def _hours(schedules: list[Row]) -> tuple[tuple[Hours, ...], bool, str | None]:
+    key = tuple((r["byday"], r["opens_at"], r["closes_at"], r["description"]) for r in schedules)
+    return _read_hours(key)
+
+
+@lru_cache(maxsize=4096)
+def _read_hours(
+    schedules: tuple[tuple[str | None, str | None, str | None, str | None], ...],
+) -> tuple[tuple[Hours, ...], bool, str | None]:
+    # Cached: many services share a schedule, and a large directory is read whole at start-up.
     windows: list[Hours] = []
-    for row in schedules:
-        if not (row["byday"] and row["opens_at"] and row["closes_at"]):
+    for byday, opens_at, closes_at, _ in schedules:
+        if not (byday and opens_at and closes_at):
             continue
-        opens, closes = _clock(row["opens_at"]), _clock(row["closes_at"])
+        opens, closes = _clock(opens_at), _clock(closes_at)
         if opens is None or closes is None:
             continue  # unreadable times stay visible in the schedule's description
-        for day in row["byday"].split(","):
+        for day in byday.split(","):
             if day.strip().upper() in ICAL_DAYS:
                 windows.append(Hours(ICAL_DAYS.index(day.strip().upper()) + 1, opens, closes))
     always = {w.weekday for w in windows if (w.opens, w.closes) in _WHOLE_DAY} == set(range(1, 8))
-    text = next((r["description"] for r in schedules if r["description"]), None)
+    text = next((description for *_, description in schedules if description), None)
     return (() if always else tuple(sorted(windows, key=lambda w: (w.weekday, w.opens)))), always, text
 
 
