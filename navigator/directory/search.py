@@ -161,14 +161,15 @@ class Directory:
         return results
 
 
-Key = tuple[Any, ...]  # (group, area, language, age, open, text, centrality, name, index)
+# With needs: (needs group, area, language, age, open, text score, static order);
+# without: (text score, area, language, age, open, name, index).
+Key = tuple[Any, ...]
 
 
 def _subsets(needs: tuple[str, ...]) -> list[tuple[int, ...]]:
     """Order need positions: more needs first, then earlier needs first."""
-    positions = range(min(len(needs), 6))
-    subsets = [c for size in range(len(positions), 0, -1) for c in itertools.combinations(positions, size)]
-    return subsets
+    positions = range(min(len(needs), 6))  # six needs already make 63 groups
+    return [c for size in range(len(positions), 0, -1) for c in itertools.combinations(positions, size)]
 
 
 def _rank_by_needs(query: Query, index: FacetIndex, text_scores: dict[int, float] | None,
