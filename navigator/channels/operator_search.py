@@ -16,6 +16,7 @@ from ..models import LANGUAGES, MUNICIPALITIES
 from ..render.text import format_phone, hours_lines, open_line
 from ..web_i18n import own_name
 from . import operator_query as query
+from . import web_send
 from .operator import bp, refuse
 
 
@@ -44,6 +45,7 @@ def choices() -> dict[str, Any]:
         "needs": need_names(),
         "municipalities": {m: m.replace("-", " ").title() for m in MUNICIPALITIES},
         "languages": {tag: own_name(tag) for tag in LANGUAGES},
+        "can_send": web_send.available(current_app.config),
     }
 
 
@@ -89,7 +91,7 @@ def record_context(service_id: str) -> dict[str, Any] | None:
         "hours": hours_lines(service, tr),
         "open_text": tr.render(line) if line is not None else "Hours not known",
         "need_names": [need_names().get(c, c) for c in service.needs],
-        "languages": {tag: own_name(tag) if tag in LANGUAGES else tag for tag in service.languages},
+        "service_languages": {tag: own_name(tag) if tag in LANGUAGES else tag for tag in service.languages},
     }
 
 
@@ -102,4 +104,4 @@ def record(service_id: str) -> ResponseReturnValue:
     if context is None:
         return refuse(404, "There is no service with that id.")
     changes = history(current_app.config["NAVIGATOR_DIRECTORY"], service_id)
-    return render_template("operator/service.html", history=changes, **context)
+    return render_template("operator/service.html", history=changes, **context, **choices())

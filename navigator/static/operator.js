@@ -191,6 +191,27 @@
     }
   }
 
+  // ---- text this to the caller -----------------------------------------------------------------
+  var panel = $("send-panel");
+  if (panel && $("send-button")) {
+    $("send-button").addEventListener("click", function () {
+      var ids = panel.dataset.service ? [panel.dataset.service] : Array.prototype.map.call(
+        document.querySelectorAll(".choose-box:checked"), function (box) { return box.value; });
+      var status = $("send-status");
+      if (!ids.length) { status.textContent = "Tick at least one result first."; return; }
+      status.textContent = "Sending…";
+      postJson(panel.dataset.api, { phone: $("send-phone").value, language: $("send-language").value, services: ids })
+        .then(function (answer) {
+          if (answer.ok) {
+            status.textContent = "Sent to " + answer.data.to + " (" + answer.data.segments + " text segments" +
+              (answer.data.held_for_more ? "; the rest when they reply MORE" : "") + ").";
+          } else {
+            status.textContent = answer.data.error ? answer.data.error.message : "The text was not sent.";
+          }
+        });
+    });
+  }
+
   // ---- keyboard -----------------------------------------------------------------------------
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
