@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 
-from navigator import create_app
+from navigator import create_app, web_i18n
 from navigator.channels.sms import dialogue_for
 from navigator.models import LANGUAGES
 from navigator.render.sms import segments
@@ -111,6 +111,23 @@ def test_the_conversation_continues_with_its_id(client: FlaskClient) -> None:
     assert first["conversation_id"] == second["conversation_id"]
     assert second["reply"]["cards"]
     assert "food" in second["needs"]
+
+
+def test_more_results_is_a_quick_reply_that_shows_the_next_cards(client: FlaskClient) -> None:
+    first = chat(client, "I need a lawyer")
+    assert [1, 2, 3] == [card["number"] for card in first["reply"]["cards"]]
+    assert [{"label": "More results", "message": "MORE"}] == first["reply"]["quick_replies"]
+    more = chat(client, "MORE", conversation_id=first["conversation_id"])
+    assert 4 == more["reply"]["cards"][0]["number"]
+    assert not set(more["services"]) & set(first["services"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("fr-CA", "fr"), ("zh-CN", "zh-Hans"), ("zh-Hans", "zh-Hans"), ("zh_Hans", "zh-Hans"), ("zh-TW", None),
+    ("fil", "tl"), ("pa-IN", "pa"), ("EN", "en"), ("de", None), ("", None), (None, None),
+])
+def test_language_tags_from_browsers_map_to_the_twelve(value: str | None, expected: str | None) -> None:
+    assert expected == web_i18n.normalise_tag(value)
 
 
 def test_a_crisis_message_gets_the_crisis_lines_first(client: FlaskClient) -> None:

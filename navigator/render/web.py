@@ -165,8 +165,11 @@ def render(reply: Reply, tr: Translator | None = None) -> dict[str, Any]:
         if text.isdigit():
             # Each card has its own details button; numbered replies are for SMS.
             continue
-        label = tr.render(LABELS["more"]) if msg.singular == "MORE" else text
-        quick.append({"label": label, "message": text})
+        if msg.singular == "MORE":
+            # The English keyword works in every language; the button says it in the resident's.
+            quick.append({"label": tr.render(LABELS["more"]), "message": "MORE"})
+        else:
+            quick.append({"label": text, "message": text})
     return {"text": "\n".join(line for line in lines if line), "cards": cards, "quick_replies": quick}
 
 

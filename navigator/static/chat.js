@@ -331,6 +331,10 @@
 
   safeBox.addEventListener("change", function () {
     if (safeBox.checked === state.safe) { return; }
+    if (state.busy) {
+      safeBox.checked = state.safe; // the toggle follows the server's answer, never runs ahead of it
+      return;
+    }
     // SAFE is the dialogue's own toggle, the same word an SMS resident sends.
     send("SAFE", null, true);
   });
