@@ -77,6 +77,13 @@ def test_no_auth_token_refuses_everything(tmp_path: Path) -> None:
     assert 403 == signed_post(app.test_client(), text("hi"), token="").status_code
 
 
+def test_the_auth_token_is_read_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "token-from-env")
+    app = create_app({"TESTING": True, "NAVIGATOR_STATE_DB": str(tmp_path / "s.db")})
+    assert 200 == signed_post(app.test_client(), text("hi"), token="token-from-env").status_code
+    assert 403 == signed_post(app.test_client(), text("hi", sid="SM2")).status_code
+
+
 def test_public_url_is_the_url_checked(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "NAVIGATOR_STATE_DB": str(tmp_path / "s.db"), "TWILIO_AUTH_TOKEN": TOKEN,
                       "NAVIGATOR_PUBLIC_URL": "https://navigator.example.org/"})
