@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser import LiveApp, Site, chromium, host_page, neutral_site, screenshot
 from playwright.sync_api import expect
+from test_web_api import SENDER, SID, TOKEN, RecordingHttpClient
 
 from navigator import create_app
 
@@ -257,6 +259,40 @@ def test_messages_from_other_origins_are_ignored(page: Any, live: LiveApp, sites
     expect(page.locator("#navigator-chat-frame")).to_be_visible()
     expect(page.locator("#navigator-launcher")).to_have_attribute("aria-expanded", "true")
     expect(chat.locator(".message-navigator")).to_have_count(1)
+
+
+def test_a_helper_is_offered_the_list_by_text_and_gets_it(browser: Any, tmp_path: Path) -> None:
+    twilio = RecordingHttpClient()
+    app = create_app({
+        "TESTING": True, "NAVIGATOR_STATE_DB": str(tmp_path / "state.db"), "NAVIGATOR_SECRET_KEY": "browser-test-secret",
+        "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": SENDER,
+        "NAVIGATOR_TWILIO_HTTP_CLIENT": twilio,
+    })
+    assert 200 == app.test_client().post("/api/chat", json={"message": "hello"}).status_code
+    server = LiveApp(app).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/chat")
+        page.fill("#message", "my mom needs food in Oakville")
+        page.press("#message", "Enter")
+        expect(page.locator(".card").first).to_be_visible()
+        expect(page.locator("#send-form")).to_be_visible()
+        expect(page.locator("#send-offer")).to_be_visible()
+        page.fill("#phone", "905-555-0123")
+        page.click("#send-form button[type=submit]")
+        # Without the "Yes, text me" tick nothing is sent.
+        expect(page.locator("#send-status")).not_to_be_empty()
+        assert [] == twilio.requests
+        page.check("#consent")
+        page.click("#send-form button[type=submit]")
+        expect(page.locator("#send-status")).to_contain_text("(905) ***-**23")
+        [request] = twilio.requests
+        assert "+19055550123" == request["data"]["To"]
+        screenshot(page, "chat-sent-to-phone")
+    finally:
+        context.close()
+        server.stop()
 
 
 def _serious(results: Any) -> list[str]:
