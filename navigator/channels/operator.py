@@ -181,6 +181,6 @@ def init_app(app: Flask) -> None:
 
 
 # The console's other routes join the blueprint before any app registers it.
-from . import operator_search, operator_send  # noqa: F401
+from . import operator_edit, operator_search, operator_send  # noqa: F401
 
 __all__ = ["abort", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]
