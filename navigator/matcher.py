@@ -22,7 +22,7 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +32,7 @@ import snowballstemmer
 from rapidfuzz.distance import OSA
 
 from . import settings
-from .intents import IntentSet, Phrase, load_intents, load_need_codes
+from .intents import IntentSet, Phrase, load_intents, load_need_codes, phrase_words
 from .language import detect
 from .models import LANGUAGES, Match, NeedScore, ServiceHit
 from .normalise import collapse_doubles, fold_accents, normalise
@@ -127,6 +127,7 @@ class _Entry:
     weight: float
     source: str
     negative: bool = False
+    surface: tuple[str, ...] = ()  # the words as written (folded), "" for a gap
 
 
 class PhraseIndex:
@@ -202,6 +203,9 @@ class PhraseIndex:
         if self.exact:
             return frozenset({folded})
         keys = {fold_accents(self.stem(raw)), self.stem(folded)}
+        if self.lang == "pl":
+            # Polish drops a mobile e in most forms (żłobek, żłobka; ojciec, ojca).
+            keys |= {k[:-2] + k[-1] for k in keys if len(k) > 4 and k[-2:] in ("ek", "ec")}
         lemma = self.lemmas.get(folded)
         if lemma:
             # simplemma knows forms the stemmer cuts differently (obsèdent, obsède).
@@ -223,7 +227,8 @@ class PhraseIndex:
                 words.append(keys)
                 self.vocab[fold_accents(raw)] = self.vocab.get(fold_accents(raw), frozenset()) | keys
                 self.collapsed.setdefault(collapse_doubles(fold_accents(raw)), fold_accents(raw))
-        entry = _Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative)
+        surface = tuple("" if w == "*" else w for w in phrase_words(phrase.text, self.lang))
+        entry = _Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface)
         table = self.negatives if negative else self.first
         for key in words[0]:
             if len(words) > 1 and words[1]:
@@ -295,14 +300,21 @@ class PhraseIndex:
                 found |= self.near_words[candidate]
         return found
 
-    def evidence(self, raw_words: list[str], norm: str) -> list[tuple[str, float, str]]:
-        """Return (need, weight, why) for every phrase and pattern the message shows."""
+    def evidence(self, raw_words: list[str], norm: str) -> list[tuple[str, float, str, bool]]:
+        """Return (need, weight, why, exact) for every phrase and pattern the message shows.
+
+        ``exact`` says the words matched as written, not through a stem or a typo.
+        """
         keysets = [] if self.cjk else [self.keys(w) for w in raw_words]
         cancelled: set[tuple[str, int]] = set()
-        for _entry, spots in self._hits(self.negatives, keysets, norm, set()):
+        for _entry, spots in self._hits(self.negatives, keysets, norm, None):
             cancelled |= spots
-        out: dict[int, tuple[str, float, str]] = {}
-        hits = list(self._hits(self.first, keysets, norm, out.keys()))
+        out: dict[int, tuple[str, float, str, bool]] = {}
+        words = norm.split()
+        hits = [
+            (entry, spots, self.cjk or _as_written(entry, spots, words))
+            for entry, spots in self._hits(self.first, keysets, norm, cancelled)
+        ]
         corrected = " ".join(self.correct(w) for w in norm.split()) if self.pattern_typos else norm
         for need, source, weight, origin, literal in self.patterns:
             if literal not in norm and literal not in corrected:
@@ -318,25 +330,38 @@ class PhraseIndex:
                 first = text.count(" ", 0, found.start())
                 last = text.count(" ", 0, max(found.end() - 1, found.start()))
                 entry = _Entry(need, (), source, weight, origin)
-                hits.append((entry, frozenset(("t", k) for k in range(first, last + 1))))
-        for entry, spots in hits:
+                hits.append((entry, frozenset(("t", k) for k in range(first, last + 1)), text is norm))
+        # The same words are one piece of evidence: of a need's phrases that overlap
+        # (turn 21, turned 21, when i turn 21), only the heaviest counts.
+        taken: dict[str, set[tuple[str, int]]] = {}
+        for entry, spots, exact in sorted(hits, key=lambda hit: -hit[0].weight):
             if spots & cancelled:
                 log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
-            else:
-                out[id(entry)] = (entry.need, entry.weight, f"{self.lang} {entry.text!r} ({entry.source})")
+            elif not spots & taken.setdefault(entry.need, set()):
+                taken[entry.need] |= spots
+                out[id(entry)] = (entry.need, entry.weight, f"{self.lang} {entry.text!r} ({entry.source})", exact)
         return list(out.values())
 
     def _hits(
         self, index: dict[str | tuple[str, str], list[_Entry]], keysets: list[frozenset[str]], norm: str,
-        counted: Collection[int],
+        cancelled: set[tuple[str, int]] | None,
     ) -> Iterator[tuple[_Entry, frozenset[tuple[str, int]]]]:
-        """Yield each phrase of ``index`` found in the message, with the positions it covers."""
+        """Yield each phrase of ``index`` found in the message, with the positions it covers.
+
+        With ``cancelled`` given, a phrase found outside those positions is yielded once
+        and no more: found again elsewhere it adds nothing.  Without it (negative cues)
+        every occurrence is yielded, since each cancels what it overlaps.
+        """
+        counted: set[int] = set()
         if self.cjk:
             squashed = norm.replace(" ", "")
             for j, char in enumerate(squashed):
                 for entry in index.get(char, ()):
-                    if squashed.startswith(entry.text, j):
-                        yield entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))
+                    if id(entry) not in counted and squashed.startswith(entry.text, j):
+                        spots = frozenset(("c", k) for k in range(j, j + len(entry.text)))
+                        if cancelled is not None and not spots & cancelled:
+                            counted.add(id(entry))
+                        yield entry, spots
             return
         for i, keys in enumerate(keysets):
             tried: set[int] = set()
@@ -345,13 +370,24 @@ class PhraseIndex:
                 starts += [(key, second) for key in keys for second in keysets[i + 1]]
             for start in starts:
                 for entry in index.get(start, ()):
-                    # A phrase already counted adds nothing more, wherever else it appears.
                     if id(entry) in tried or id(entry) in counted:
                         continue
                     tried.add(id(entry))
                     used = _follow(entry.words, 1, keysets, i + 1, (i,)) if len(entry.words) > 1 else (i,)
                     if used:
-                        yield entry, frozenset(("t", k) for k in used)
+                        spots = frozenset(("t", k) for k in used)
+                        if cancelled is not None and not spots & cancelled:
+                            counted.add(id(entry))
+                        yield entry, spots
+
+
+def _as_written(entry: _Entry, spots: frozenset[tuple[str, int]], words: list[str]) -> bool:
+    """Return whether a phrase hit matched every word as written (no stem, no typo)."""
+    positions = sorted(k for _kind, k in spots)
+    written = [w for w in entry.surface if w]
+    return len(positions) == len(written) and all(
+        k < len(words) and words[k] == w for k, w in zip(positions, written, strict=True)
+    )
 
 
 def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[str]], pos: int, used: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -522,24 +558,26 @@ class Matcher:
         """Score every need from the message's language and English; rank them."""
         langs = [language] if language == "en" else [language, "en"]
         scores: dict[str, float] = {}
+        as_written: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
-        for lang in langs:
-            for need, weight, reason in self.indexes[lang].evidence(raw_words, norm):
-                target = self.takeovers.get(need) if young else None
-                if target:
-                    reason = f"{reason}, moved to {target}: young person"
-                    need = target
-                scores[need] = scores.get(need, 0.0) + weight
-                reasons.setdefault(need, []).append(reason)
-        if scores.get("crisis", 0.0) < THRESHOLD:
+        found = [item for lang in langs for item in self.indexes[lang].evidence(raw_words, norm)]
+        if sum(item[1] for item in found if item[0] == "crisis") < THRESHOLD:
             for lang in _SAME_SCRIPT.get(language, ()):
                 if lang not in langs:
-                    for need, weight, reason in self.crisis_indexes[lang].evidence(raw_words, norm):
-                        scores[need] = scores.get(need, 0.0) + weight
-                        reasons.setdefault(need, []).append(reason)
+                    found += self.crisis_indexes[lang].evidence(raw_words, norm)
+        for need, weight, reason, exact in found:
+            target = self.takeovers.get(need) if young else None
+            if target:
+                reason = f"{reason}, moved to {target}: young person"
+                need = target
+            scores[need] = scores.get(need, 0.0) + weight
+            as_written[need] = as_written.get(need, 0.0) + (weight if exact else 0.0)
+            reasons.setdefault(need, []).append(reason)
+        # Ties go to the need whose words were written as its phrases say, then to
+        # the more specific need.
         ranked = sorted(
             (code for code, score in scores.items() if score >= THRESHOLD),
-            key=lambda code: (code != "crisis", -scores[code], self.tie_rank.get(code, (99, 99))),
+            key=lambda code: (code != "crisis", -scores[code], -as_written[code], self.tie_rank.get(code, (99, 99))),
         )
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))

@@ -84,6 +84,12 @@ languages:
   en:
     phrases: [food bank: 2, groceries: 2]
 """,
+    "child-care.yaml": """
+need: child-care
+languages:
+  pl:
+    phrases: [żłobek: 2]
+""",
 }
 
 
@@ -128,6 +134,7 @@ NEEDS = [
     ("j'ai besoin d'un lawyer", "fr", ("legal",)),
     # Polish stems with or without diacritics
     ("dostałam eksmisję", "pl", ("housing",)),
+    ("szukam żłobka", "pl", ("child-care",)),  # Polish mobile e: żłobek, żłobka
     # Chinese and Korean: anywhere in the text
     ("我现在无家可归了", "zh-Hans", ("housing",)),
     ("我真的想死", "zh-Hans", ("crisis",)),
@@ -260,10 +267,11 @@ def test_any_input_is_matched_quickly(text: str) -> None:
 
 
 def _timed(matcher: Matcher, text: str) -> float:
-    start = time.perf_counter()
+    # CPU time of this process: other processes sharing the machine do not count.
+    start = time.process_time()
     found = matcher.match(text)
     assert found.language in settings_languages()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def settings_languages() -> tuple[str, ...]:
