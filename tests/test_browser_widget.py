@@ -289,6 +289,9 @@ def test_a_helper_is_offered_the_list_by_text_and_gets_it(browser: Any, tmp_path
         expect(page.locator("#send-status")).to_contain_text("(905) ***-**23")
         [request] = twilio.requests
         assert "+19055550123" == request["data"]["To"]
+        from axe_playwright_python.sync_playwright import Axe
+
+        assert [] == _serious(Axe().run(page))
         screenshot(page, "chat-sent-to-phone")
     finally:
         context.close()

@@ -76,6 +76,7 @@
     input.value = "";
     $("phone").value = "";
     $("consent").checked = false;
+    $("send-details").open = false;
     sendForm.hidden = true;
   }
 
@@ -288,6 +289,7 @@
       if (data.needs.length) { $("suggestions").hidden = true; }
       sendForm.hidden = !data.can_send;
       $("send-offer").hidden = !data.offer_send;
+      if (data.offer_send) { $("send-details").open = true; }
     }).catch(function () {
       composerStatus.textContent = "";
       addNotice(labels.error, "message-error");
