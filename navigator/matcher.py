@@ -48,7 +48,7 @@ THRESHOLD = 1.0
 SPECIFICITY = (
     "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",
     "older-adult-support", "abuse-violence", "substance-use", "disability", "child-care",
-    "transportation", "health", "newcomers", "food", "housing", "legal", "employment", "income",
+    "transportation", "health", "food", "housing", "legal", "newcomers", "employment", "income",
     "mental-health",
 )
 
