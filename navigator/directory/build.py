@@ -195,7 +195,9 @@ def _service_rows(fields: dict[str, str], terms: dict[str, str], rows: dict[str,
             {"id": make_id("service_at_location", service_id, location_id), "service_id": service_id,
              "location_id": location_id})
         address = parse_address(fields["address"])
-        if address is not None:
+        # HSDS requires a postal code on an address row; where the source gives none,
+        # the location's description carries the source's words instead of a guess.
+        if address is not None and address["postal_code"]:
             rows["address"].append({"id": make_id("address", location_id), "location_id": location_id,
                                     "address_type": "physical", **address})
     if states_free(fields["description"], fields["eligibility"]):
