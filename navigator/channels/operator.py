@@ -178,9 +178,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", SESSION_HOURS * 3600)
     csrf.init_app(app)
     app.register_blueprint(bp)
+    operator_live.init_app(app)
 
 
 # The console's other routes join the blueprint before any app registers it.
-from . import operator_edit, operator_search, operator_send  # noqa: F401
+from . import operator_edit, operator_live, operator_search, operator_send  # noqa: F401
 
 __all__ = ["abort", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]

@@ -212,6 +212,143 @@
     });
   }
 
+  // ---- live conversations: the queue ----------------------------------------------------------
+  var queueSection = $("queue-section");
+  if (queueSection) {
+    var refreshQueue = function () {
+      getJson(queueSection.dataset.api).then(function (answer) {
+        var list = $("queue");
+        list.textContent = "";
+        answer.data.handoffs.forEach(function (h) {
+          var item = el("li", "handoff handoff-" + h.status);
+          var link = el("a", null, "Conversation " + h.id + " (" + h.channel + ", " + h.language + ")");
+          link.href = queueSection.dataset.page.replace(/0$/, String(h.id));
+          item.appendChild(link);
+          var about = h.status === "queued" ? "waiting " + h.waiting_minutes + " min" : "taken by " + h.taken_by;
+          item.appendChild(document.createTextNode(" — " + h.reason + "; " + about +
+            (h.understood.needs.length ? "; needs: " + h.understood.needs.join(", ") : "")));
+          list.appendChild(item);
+        });
+        $("queue-status").textContent = answer.data.handoffs.length ?
+          answer.data.handoffs.length + " conversations" : "Nobody is waiting.";
+      });
+    };
+    refreshQueue();
+    window.setInterval(refreshQueue, 3000);
+  }
+
+  // ---- live conversations: one conversation -----------------------------------------------------
+  var talk = $("conversation");
+  if (talk) {
+    var shown = 0;
+    var refreshTalk = function () {
+      getJson(talk.dataset.api).then(function (answer) {
+        var h = answer.data.handoff;
+        $("handoff-status").textContent = h.status === "queued" ? "Waiting for a person (" + h.reason + ")." :
+          h.status === "taken" ? "Taken by " + h.taken_by + "." : "Released back to navigator.";
+        $("take").hidden = h.status !== "queued";
+        $("release").hidden = !h.mine;
+        $("reply-form").hidden = !h.mine;
+        var facts = $("understood");
+        facts.textContent = "";
+        [["Language", h.understood.language], ["Needs", (h.understood.needs || []).join(", ")],
+         ["Municipality", h.understood.municipality], ["Age", h.understood.age],
+         ["For whom", h.understood.for_whom]].forEach(function (pair) {
+          facts.appendChild(el("dt", null, pair[0]));
+          facts.appendChild(el("dd", null, pair[1] === null || pair[1] === undefined || pair[1] === "" ? "—" : String(pair[1])));
+        });
+        var lines = answer.data.transcript;
+        var list = $("transcript");
+        for (var i = shown; i < lines.length; i++) {
+          var item = el("li", "line-" + lines[i].role);
+          item.appendChild(el("span", "role", lines[i].role === "resident" ? "Resident:" :
+            lines[i].role === "operator" ? "You (operator):" : "Navigator:"));
+          item.appendChild(el("span", "text", lines[i].text));
+          list.appendChild(item);
+        }
+        if (lines.length < shown) { list.textContent = ""; shown = 0; refreshTalk(); return; }
+        shown = lines.length;
+        list.scrollTop = list.scrollHeight;
+      });
+    };
+    $("take").addEventListener("click", function () {
+      postJson(talk.dataset.take, {}).then(function (answer) {
+        if (!answer.ok) { $("handoff-status").textContent = answer.data.error.message; }
+        refreshTalk();
+        if (answer.ok) { window.setTimeout(function () { $("reply").focus(); }, 300); }
+      });
+    });
+    $("release").addEventListener("click", function () {
+      postJson(talk.dataset.release, {}).then(refreshTalk);
+    });
+    $("reply-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = $("reply").value.trim();
+      if (!text) { return; }
+      $("reply-status").textContent = "Sending…";
+      postJson(talk.dataset.reply, { text: text }).then(function (answer) {
+        $("reply-status").textContent = answer.ok ? "Sent." : answer.data.error.message;
+        if (answer.ok) { $("reply").value = ""; }
+        refreshTalk();
+      });
+    });
+    refreshTalk();
+    window.setInterval(refreshTalk, 3000);
+  }
+
+  // ---- the resident's web chat: show what a person from the team writes -------------------------
+  // The chat page loads this script too; it learns the conversation id from the chat's own API
+  // answers and polls for operator replies.
+  if (document.body.classList.contains("chat-page") && $("log")) {
+    var chat = { id: null, after: 0, timer: null, status: "none" };
+    var realFetch = window.fetch.bind(window);
+    var showOperator = function (text) {
+      var item = el("div", "message message-navigator message-operator");
+      item.lang = document.documentElement.lang;
+      item.dir = document.documentElement.dir;
+      item.appendChild(el("p", "who", "A person from our team"));
+      item.appendChild(el("p", "text", text));
+      $("log").appendChild(item);
+      item.scrollIntoView({ block: "nearest" });
+    };
+    var poll = function () {
+      if (!chat.id) { return; }
+      realFetch("/api/chat/live?conversation_id=" + encodeURIComponent(chat.id) + "&after=" + chat.after,
+                { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          chat.status = data.status;
+          data.messages.forEach(function (m) { chat.after = Math.max(chat.after, m.id); showOperator(m.text); });
+        })
+        .catch(function () { return null; })
+        .then(function () {
+          // Quickly while a person is involved; slowly otherwise.
+          var wait = chat.status === "queued" || chat.status === "taken" ? 2000 : 8000;
+          chat.timer = window.setTimeout(poll, wait);
+        });
+    };
+    window.fetch = function (url, options) {
+      var answer = realFetch(url, options);
+      if (typeof url === "string" && /\/api\/chat$/.test(url.split("?")[0])) {
+        answer.then(function (response) {
+          return response.clone().json().then(function (data) {
+            if (data && data.conversation_id && data.conversation_id !== chat.id) {
+              chat.id = data.conversation_id;
+              chat.after = 0;
+              window.clearTimeout(chat.timer);
+              poll();
+            } else if (data && data.conversation_id) {
+              window.clearTimeout(chat.timer);
+              poll();
+            }
+          });
+        }).catch(function () { return null; });
+      }
+      return answer;
+    };
+  }
+
   // ---- keyboard -----------------------------------------------------------------------------
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
