@@ -248,13 +248,11 @@ class PhraseIndex:
             return cached
         folded = fold_accents(raw)
         keys = set(self._word_keys(raw))
-        if self.exact:
-            return frozenset(keys)
-        if self.lang in ("ar", "ur"):
+        if self.lang in ("ar", "ur") and not self.exact:
             for prefix in _PREFIXES:
                 if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
                     keys |= self._word_keys(folded[len(prefix):])
-        if not keys & self.known_keys and folded not in self.vocab:
+        if not keys & self.known_keys and folded not in self.vocab and not self.exact:
             keys |= self._near(folded)
         result = frozenset(keys)
         if len(self._keys) < _KEY_CACHE:
@@ -305,6 +303,8 @@ class PhraseIndex:
 
         ``exact`` says the words matched as written, not through a stem or a typo.
         """
+        if not (self.first or self.patterns):
+            return []
         keysets = [] if self.cjk else [self.keys(w) for w in raw_words]
         cancelled: set[tuple[str, int]] = set()
         for _entry, spots in self._hits(self.negatives, keysets, norm, None):
