@@ -390,3 +390,17 @@ def test_baselines_find_plain_words() -> None:
     assert "food" == fts_predictor(needs)("where is a food bank").needs[0]
     assert () == fts_predictor(needs)("!!").needs
     assert "housing" in fuzzy_predictor(needs)("emergency shelter homelessness").needs
+
+
+def test_compiled_intents_are_cached_and_an_edit_is_picked_up(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "intents", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [food bank: 2]\n", encoding="utf-8")
+    first = compile_matcher(folder, cache_dir=cache)
+    [pickled] = cache.glob("*.pickle")
+    again = compile_matcher(folder, cache_dir=cache)
+    assert again is not first and ("food",) == again.match("where is the food bank").need_codes
+    (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [groceries: 2]\n", encoding="utf-8")
+    edited = compile_matcher(folder, cache_dir=cache)
+    assert () == edited.match("where is the food bank").need_codes
+    assert [pickled] != list(cache.glob("*.pickle")) and 1 == len(list(cache.glob("*.pickle")))
