@@ -21,7 +21,8 @@ def console_routes(app: Flask) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("operator.") or rule.endpoint == "operator.login":
             continue
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "some-id", rule.rule)
+        path = re.sub(r"<int:[^>]+>", "1", rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "some-id", path)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((method, path))
     return found
