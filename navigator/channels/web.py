@@ -1,4 +1,4 @@
-"""The web chat: ``POST /api/chat``, the chat page in an iframe, its loader and a demo page.
+"""The web chat's JSON API: ``POST /api/chat`` and ``POST /api/chat/send`` (pages: web_pages.py).
 
 A conversation id is a random token and its HMAC under the secret key, so an
 id navigator never issued is refused (404) without a look-up, and an issued
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import re
 import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -24,19 +20,15 @@ from flask import (
     Flask,
     Response,
     current_app,
-    g,
     jsonify,
-    render_template,
     request,
-    url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .. import web_i18n
-from ..dialogue import Dialogue
-from ..i18n import Translator
+from ..dialogue_reply import Line, Reply
+from ..i18n import _
 from ..models import LANGUAGES
 from ..render import web as render_web
 from . import web_send
@@ -45,11 +37,8 @@ from .sms import dialogue_for
 log = logging.getLogger(__name__)
 bp = Blueprint("web", __name__)
 MAX_MESSAGE = 1000
-STATIC = Path(__file__).resolve().parent.parent / "static"
 _API_PREFIX = "/api/chat"
-# Where quick exit goes: a neutral page that says nothing about why the resident was here.
-EXIT_URL = "https://www.google.ca/"
-_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?")
+_NOTHING_TO_STOP = _("This chat does not send you texts, so there is nothing to stop. What do you need help with?")
 
 
 class ApiError(Exception):
@@ -147,12 +136,10 @@ def chat() -> ResponseReturnValue:
         dialogue.store.save(replace(conv, language=lang, language_chosen=True), now)
     reply = dialogue.handle(key, message, now)
     if reply.silent:
-        # STOP is a carrier's opt-out: on the web there is nothing to stop sending.
+        # STOP is a carrier's opt-out for texts; the web chat sends none, so it only clears the list.
         dialogue.store.set_opt_out(key, False, now)
-        reply = dialogue.handle(key, message if message.strip().lower() != "stop" else "restart", now)
+        reply = Reply(reply.language, (Line(_NOTHING_TO_STOP),))
     after = dialogue.store.load(key, now)
-    g.navigator_language = reply.language
-    refresh()
     sending = web_send.available(current_app.config)
     helping = after.for_whom not in (None, "self")
     rendered = render_web.render(reply)
@@ -171,114 +158,6 @@ def chat() -> ResponseReturnValue:
         can_send=sending and bool(after.results),
         offer_send=sending and helping and bool(reply.services),
     )
-
-
-def frame_ancestors() -> str:
-    """Return the CSP frame-ancestors source list from NAVIGATOR_FRAME_ANCESTORS."""
-    value = str(current_app.config.get("NAVIGATOR_FRAME_ANCESTORS") or "'self'")
-    # Only 'self' and http(s) origins: a stray ";" or "*" must not open the chat to every site.
-    parts = [part for part in value.replace(",", " ").split() if part == "'self'" or _ORIGIN.fullmatch(part)]
-    return " ".join(parts) or "'none'"
-
-
-def allowed_origins() -> list[str]:
-    """List the origins the chat may post messages to: the frame-ancestors, 'self' spelt out."""
-    own = request.host_url.rstrip("/")
-    origins = []
-    for part in frame_ancestors().split():
-        if part == "'self'":
-            origins.append(own)
-        elif "://" in part:
-            origins.append(part.rstrip("/"))
-    return origins
-
-
-def _security_headers(response: Response, framing: str, frames: str = "'none'") -> Response:
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-        f"form-action 'self'; base-uri 'none'; frame-src {frames}; frame-ancestors {framing}"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # A resident's host page must not learn from a referrer that the chat was used, nor the reverse.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _page_context(lang: str) -> dict[str, Any]:
-    tr = Translator(lang)
-    return {
-        "lang": lang,
-        "dir": web_i18n.direction(lang),
-        "labels": render_web.labels(tr),
-        "needs": render_web.common_needs(tr),
-        "languages": web_i18n.language_menu(),
-    }
-
-
-@bp.get("/chat")
-def chat_page() -> ResponseReturnValue:
-    """Serve the chat itself, the page the loader opens in an iframe."""
-    lang = web_i18n.select_language()
-    context = _page_context(lang)
-    config = {
-        "api": url_for("web.chat"),
-        "send_api": url_for("web.send"),
-        "labels_url": url_for("web.chat_labels"),
-        "lang": lang,
-        "can_send": web_send.available(current_app.config),
-        "origins": allowed_origins(),
-        "max_message": MAX_MESSAGE,
-        "exit_url": str(current_app.config.get("NAVIGATOR_EXIT_URL") or EXIT_URL),
-        "labels": context["labels"],
-        "needs": context["needs"],
-    }
-    html = render_template("chat.html", config=config, **context)
-    return _security_headers(Response(html, mimetype="text/html"), frame_ancestors())
-
-
-@bp.get("/chat/labels.json")
-def chat_labels() -> ResponseReturnValue:
-    """Return the chat's labels and common needs in the language asked for."""
-    lang = web_i18n.requested_language() or web_i18n.DEFAULT_LANGUAGE
-    context = _page_context(lang)
-    return jsonify(lang=lang, dir=context["dir"], labels=context["labels"], needs=context["needs"])
-
-
-@lru_cache(maxsize=4)
-def _loader(mtime: float) -> str:
-    labels = {tag: render_web.labels(Translator(tag)) for tag in LANGUAGES}
-    keep = ("open_chat", "close", "quick_exit", "title")
-    table = {tag: {key: text[key] for key in keep} for tag, text in labels.items()}
-    # The loader runs on other sites before the chat loads, so it carries its few labels itself.
-    source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    data = json.dumps({"labels": table, "rtl": sorted(web_i18n.RTL_LANGUAGES)}, ensure_ascii=False)
-    return source.replace("/*NAVIGATOR_DATA*/{}", data.replace("</", "<\\/"))
-
-
-@bp.get("/widget.js")
-def widget() -> ResponseReturnValue:
-    """Serve the loader a host page adds with ``<script src=".../widget.js" data-lang="en">``."""
-    body = _loader((STATIC / "widget.js").stat().st_mtime)
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@bp.get("/")
-def demo() -> ResponseReturnValue:
-    """Serve a demo host page that embeds the widget."""
-    lang = web_i18n.select_language()
-    html = render_template("demo.html", lang=lang, dir=web_i18n.direction(lang))
-    # The demo embeds the chat exactly as a host site would: an iframe from this origin.
-    return _security_headers(Response(html, mimetype="text/html"), "'self'", frames="'self'")
-
-
-@bp.get("/openapi/chat.yaml")
-def openapi() -> ResponseReturnValue:
-    """Serve the OpenAPI 3 description of the chat API."""
-    text = (STATIC / "openapi" / "chat.yaml").read_text(encoding="utf-8")
-    return Response(text, mimetype="application/yaml")
 
 
 @bp.post("/api/chat/send")
@@ -333,10 +212,10 @@ def _method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Register the web chat and its languages."""
+    """Register the web chat: its API, its pages and its languages."""
+    from . import web_pages
+
     web_i18n.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(web_pages.bp)
     app.register_error_handler(MethodNotAllowed, _method_not_allowed)
-
-
-__all__ = ["Dialogue", "bp", "init_app"]
