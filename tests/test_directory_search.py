@@ -279,3 +279,10 @@ def test_now_ranks_open_services_first_without_excluding_closed_ones(fixture_dir
         "Halton Food Line", "Ontario Food Helpline",
     ]
     assert [h.why[-1] for h in hits[:3]] == ["open now", "hours not stated", "closed now"]
+
+
+def test_a_file_that_is_not_a_directory_is_a_domain_error(tmp_path: Path) -> None:
+    stray = tmp_path / "notes.db"
+    stray.write_text("not sqlite at all")
+    with pytest.raises(DirectoryError, match="not a navigator directory database"):
+        open_directory(stray)

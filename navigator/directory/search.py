@@ -62,8 +62,11 @@ class Directory:
         self._index: FacetIndex | None = None
         self._services: dict[str, Service] = {}
         self._text = TextSearch()
-        meta = dict(self._conn().execute("SELECT key, value FROM meta").fetchall())
-        count = self._conn().execute("SELECT count(*) FROM service").fetchone()[0]
+        try:
+            meta = dict(self._conn().execute("SELECT key, value FROM meta").fetchall())
+            count = self._conn().execute("SELECT count(*) FROM service").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise DirectoryError(f"{path}: not a navigator directory database ({exc})") from None
         self._info = DirectoryInfo(services=int(count), built=str(meta.get("built", "")))
 
     def _conn(self) -> sqlite3.Connection:
