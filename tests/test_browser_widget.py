@@ -206,6 +206,19 @@ def test_quick_exit_clears_the_chat_and_replaces_the_page(page: Any, live: LiveA
     expect(page.locator("#navigator-chat-frame")).to_have_count(0)
 
 
+def test_an_idle_conversation_is_announced_not_silently_dropped(page: Any, live: LiveApp) -> None:
+    page.clock.install()
+    page.goto(live.url + "/chat")
+    page.fill("#message", "hello")
+    page.press("#message", "Enter")
+    expect(page.locator(".message-navigator")).to_have_count(1)
+    page.clock.fast_forward("29:00")
+    expect(page.locator(".message-notice")).to_have_count(0)
+    page.clock.fast_forward("02:00")
+    expect(page.locator(".message-notice")).to_have_count(1)
+    expect(page.locator(".message-notice")).to_contain_text("idle")
+
+
 def test_quick_exit_works_on_the_chat_page_alone(page: Any, live: LiveApp) -> None:
     visits = neutral_site(page)
     page.goto(live.url + "/chat")

@@ -93,6 +93,7 @@ def chat_page() -> ResponseReturnValue:
         "can_send": web_send.available(current_app.config),
         "origins": allowed_origins(),
         "max_message": MAX_MESSAGE,
+        "idle_minutes": int(current_app.config.get("NAVIGATOR_CONVERSATION_IDLE_MINUTES") or 0),
         "exit_url": str(current_app.config.get("NAVIGATOR_EXIT_URL") or EXIT_URL),
         "labels": context["labels"],
         "needs": context["needs"],

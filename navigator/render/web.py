@@ -58,6 +58,7 @@ LABELS: dict[str, Msg] = {
     "error": _("Sorry, something went wrong. Please try again, or call 2-1-1."),
     "too_long": _("Please keep your message under 1000 characters."),
     "restarted": _("Your conversation was idle for a while, so it started over."),
+    "idle": _("This conversation has been idle for a while. Your next message will start a new one."),
     "send_title": _("Send these to my phone"),
     "send_offer": _("Helping someone else? I can text this list to your phone so you can pass it on."),
     "phone": _("Mobile number"),

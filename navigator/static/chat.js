@@ -72,6 +72,7 @@
 
   function clearChat() {
     state.id = null;
+    clearTimeout(idle.timer);
     log.querySelectorAll(".message").forEach(function (node) { node.remove(); });
     input.value = "";
     $("phone").value = "";
@@ -214,8 +215,24 @@
     return item;
   }
 
+  // No silent timeout: when the server would start over, the resident is told so, here and then.
+  var idle = { timer: null, told: false };
+
+  function armIdleNotice() {
+    clearTimeout(idle.timer);
+    if (!config.idle_minutes) { return; }
+    idle.timer = setTimeout(function () {
+      if (state.id) {
+        addNotice(labels.idle);
+        idle.told = true;
+      }
+    }, config.idle_minutes * 60000);
+  }
+
   function addReply(data) {
-    if (data.restarted) { addNotice(labels.restarted); }
+    if (data.restarted && !idle.told) { addNotice(labels.restarted); }
+    idle.told = false;
+    armIdleNotice();
     var item = addMessage("message-navigator" + (data.crisis ? " message-crisis" : ""), data.language, data.dir);
     item.appendChild(who(labels.navigator));
     if (data.reply.text) {
