@@ -412,6 +412,10 @@ _PRIORITY = (
 )
 # These count even beside a need ("I need food, can I talk to a person").
 _BESIDE_NEEDS = ("stop", "start", "safe", "person")
+# "option 2", "number 3", "opción 1": the number is the message.
+_NUMBER_FILLER = frozenset(
+    ["option", "number", "choice", "no", "num", "opcion", "opcao", "numero", "numer", "opcja", "pick", "please"]
+)
 _FILLER = frozenset(["please", "in", "speak", "language", "langue", "idioma", "por", "favor", "i", "want", "prefer", "je", "veux", "parler"])
 
 
@@ -457,8 +461,9 @@ class Conversation:
 
     def intent(self, norm: str, lang: str, has_needs: bool) -> tuple[str | None, int | None, str]:
         """Return the conversation intent of a normalised message, its number, and why."""
-        if norm in self.numbers:
-            return "number", self.numbers[norm], f"number {self.numbers[norm]}"
+        bare = " ".join(w for w in norm.split() if w not in _NUMBER_FILLER) or norm
+        if bare in self.numbers:
+            return "number", self.numbers[bare], f"number {self.numbers[bare]}"
         order = [lang, "en"] + [x for x in self.whole if x not in (lang, "en")]
         for code in order:
             intent = self.whole.get(code, {}).get(norm)

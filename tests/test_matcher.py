@@ -200,6 +200,8 @@ CONVERSATION = [
     ("two", "number", 2, None),
     ("cinco", "number", 5, None),
     ("٣", "number", 3, None),
+    ("option 4", "number", 4, None),
+    ("#2", "number", 2, None),
     ("FR", "language", None, "fr"),
     ("français", "language", None, "fr"),
     ("Español", "language", None, "es"),
