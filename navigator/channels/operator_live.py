@@ -257,7 +257,7 @@ def api_release(handoff_id: int) -> ResponseReturnValue:
 
 def _chat_page_script(response: Response) -> Response:
     # The chat page shows operator replies through the console script, which polls for them.
-    if request.endpoint == "web.chat_page" and response.mimetype == "text/html" and response.status_code == 200:
+    if (request.endpoint or "").endswith(".chat_page") and response.mimetype == "text/html" and response.status_code == 200:
         tag = f'<script src="{url_for("static", filename="operator.js")}" defer></script>'
         response.set_data(response.get_data(as_text=True).replace("</body>", tag + "</body>", 1))
     return response

@@ -154,7 +154,8 @@
       body.results.forEach(function (row, i) { results.appendChild(renderResult(row, i)); });
       selected = -1;
       var note = body.relaxed.length ? " (nothing matched every filter, so without: " + body.relaxed.join(", ") + ")" : "";
-      status.textContent = body.results.length ? body.results.length + " results" + note : "No results. Try fewer filters.";
+      var count = body.results.length === 1 ? "1 result" : body.results.length + " results";
+      status.textContent = body.results.length ? count + note : "No results. Try fewer filters.";
       document.dispatchEvent(new CustomEvent("navigator:results"));
     });
   }
@@ -366,7 +367,9 @@
       if (form && typing(event.target)) { event.target.blur(); if (selected >= 0) { select(selected); } }
       return;
     }
-    if (typing(event.target)) { return; }
+    // The box has focus when the console opens: "/" in it while empty is the shortcut, not a character.
+    var emptyBox = event.target === $("q") && !$("q").value;
+    if (typing(event.target) && !(event.key === "/" && emptyBox)) { return; }
     if (event.key === "/" && $("q")) {
       event.preventDefault();
       $("q").focus();
