@@ -102,19 +102,20 @@ end
 def start(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """Start gunicorn with two workers on ``port`` and wait until it answers."""
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--pythonpath",
-           f"{ROOT},{ROOT / 'benchmarks'}", "--log-level", "warning", target]
+           f"{ROOT},{ROOT / 'benchmarks'}", "--log-level", "warning", "--graceful-timeout", "5", target]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sms", data=b"", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/sms", data=b"", timeout=30)
         except urllib.error.HTTPError:
             return proc  # 403 without a signature: the app is up
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while binding, or a timeout while the workers boot
             time.sleep(0.2)
             continue
         return proc
     proc.terminate()
+    proc.wait(timeout=30)
     raise SystemExit(f"gunicorn did not start: {target}")
 
 
@@ -181,6 +182,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    # A SIGTERM (e.g. from `timeout`) must still stop the gunicorn this script started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,6 +53,7 @@ def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
     return Msg(singular, plural, n, tuple(params.items()))
 
 
+@lru_cache(maxsize=64)
 def babel_locale(lang: str) -> Locale:
     """Return the Babel locale for a language tag such as ``zh-Hans``."""
     try:
@@ -132,6 +133,7 @@ class Translator:
         return str(self.locale.days["format"]["wide"][(iso_weekday - 1) % 7])
 
 
+@lru_cache(maxsize=32)
 def translator(lang: str) -> Translator:
-    """Return a translator for ``lang`` (catalogs are cached, so this is cheap)."""
+    """Return the shared translator for ``lang``."""
     return Translator(lang)

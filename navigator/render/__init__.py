@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from ..dialogue_reply import Card, Details, Line, Reply
-from ..i18n import Translator
+from ..i18n import Translator, translator
 from .text import card_lines, details_lines
 
 
 def reply_lines(reply: Reply, tr: Translator | None = None, compact: bool = False) -> list[str]:
     """Render every part of a reply as blocks of plain text; ``compact`` leaves out what results offer."""
-    tr = tr or Translator(reply.language)
+    tr = tr or translator(reply.language)
     lines: list[str] = []
     for part in reply.parts:
         if isinstance(part, Line):

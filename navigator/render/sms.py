@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..dialogue_reply import Card, Reply
-from ..i18n import Translator
+from ..i18n import Translator, translator
 from . import reply_lines
 
 GSM_BASIC = set(
@@ -120,7 +120,7 @@ def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
     """Render a reply for SMS: at most three segments, the rest kept behind MORE."""
     if reply.silent:
         return SmsReply("", 0)
-    tr = tr or Translator(reply.language)
+    tr = tr or translator(reply.language)
     hint = tr.gettext("Reply MORE for the rest.")
     full = fit(reply_lines(reply, tr), hint)
     if full.rest and any(isinstance(part, Card) for part in reply.parts):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 import phonenumbers
@@ -19,6 +20,7 @@ class OpenStatus(Protocol):
     opens_at: Any
 
 
+@lru_cache(maxsize=4096)
 def format_phone(phone: Phone) -> str:
     """Format a phone number in national format, e.g. ``(905) 849-4541``."""
     try:

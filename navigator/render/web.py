@@ -51,6 +51,7 @@ LABELS: dict[str, Msg] = {
     "send": _("Send"),
     "you": _("You"),
     "navigator": _("Navigator"),
+    "operator": _("Person from our team"),
     "details": _("Details"),
     "website": _("Website"),
     "more": _("More results"),
