@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlite_utils
 
-from . import interchange_spec as spec
 from .schema import TABLES, create_schema
 
 
@@ -36,7 +35,6 @@ def write_atomically(
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             create_schema(db)
-            add_missing_columns(db)
             # Self-references (a parent organization) may come after the row that names them.
             db.execute("PRAGMA defer_foreign_keys = ON")
             with db.conn:
@@ -65,18 +63,7 @@ def _flush(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def add_missing_columns(db: sqlite_utils.Database) -> None:
-    """Add HSDS fields the core schema does not store yet, so an import loses nothing."""
-    for t in spec.tables():
-        table = db.table(t.name)
-        present = set(table.columns_dict)
-        for f in t.fields:
-            if f.name not in present:
-                table.add_column(f.name, float if f.type == "number" else str)
-
-
 def _insert_order() -> Iterable[str]:
     """Tables in the core schema's creation order: every table after the ones it points at."""
-    ordered = [name for name, _, _ in TABLES]
-    return ordered + [t.name for t in spec.tables() if t.name not in ordered]
+    return [name for name, _, _ in TABLES]
 

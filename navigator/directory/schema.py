@@ -1,8 +1,9 @@
 """The HSDS 3.0 tables in SQLite, with the exact field names of the standard.
 
-Field names and order follow HSDS 3.0 ``schema/simple/schema.csv``; array and
-object fields of the JSON schema become the child tables that point back with
-``*_id`` columns.  ``meta`` is navigator's own key/value table (build date,
+Every field of every table of the HSDS 3.0 data package (``datapackage.json``),
+in its order, is a column, so an import loses nothing; array and object fields
+of the JSON schema become the child tables that point back with ``*_id``
+columns.  ``meta`` is navigator's own key/value table (build date,
 source fingerprint) and ``service_fts`` the full-text index over services.
 """
 from __future__ import annotations
@@ -17,8 +18,8 @@ TABLES: tuple[tuple[str, tuple[tuple[str, type], ...], tuple[tuple[str, str], ..
     (
         "organization",
         (("id", S), ("name", S), ("alternate_name", S), ("description", S), ("email", S),
-         ("website", S), ("year_incorporated", I), ("legal_status", S), ("logo", S), ("uri", S),
-         ("parent_organization_id", S)),
+         ("website", S), ("tax_status", S), ("tax_id", S), ("year_incorporated", I), ("legal_status", S),
+         ("logo", S), ("uri", S), ("parent_organization_id", S)),
         (("parent_organization_id", "organization"),),
     ),
     (
@@ -26,20 +27,22 @@ TABLES: tuple[tuple[str, tuple[tuple[str, type], ...], tuple[tuple[str, str], ..
         (("id", S), ("organization_id", S), ("name", S), ("alternate_name", S), ("description", S)),
         (("organization_id", "organization"),),
     ),
-    ("taxonomy", (("id", S), ("name", S), ("description", S), ("uri", S)), ()),
+    ("taxonomy", (("id", S), ("name", S), ("description", S), ("uri", S), ("version", S)), ()),
     (
         "taxonomy_term",
-        (("id", S), ("code", S), ("name", S), ("description", S), ("parent_id", S), ("language", S),
-         ("taxonomy_id", S), ("term_uri", S)),
+        (("id", S), ("code", S), ("name", S), ("description", S), ("parent_id", S), ("taxonomy", S),
+         ("language", S), ("taxonomy_id", S), ("term_uri", S)),
         (("parent_id", "taxonomy_term"), ("taxonomy_id", "taxonomy")),
     ),
     (
         "service",
         (("id", S), ("organization_id", S), ("program_id", S), ("name", S), ("alternate_name", S),
          ("description", S), ("url", S), ("email", S), ("status", S), ("interpretation_services", S),
-         ("application_process", S), ("fees_description", S), ("accreditations", S),
-         ("eligibility_description", S), ("minimum_age", I), ("maximum_age", I), ("assured_date", S),
-         ("assurer_email", S), ("alert", S)),
+         ("application_process", S), ("fees_description", S), ("wait_time", S), ("fees", S),
+         ("accreditations", S), ("eligibility_description", S), ("minimum_age", I), ("maximum_age", I),
+         ("assured_date", S), ("assurer_email", S), ("licenses", S), ("alert", S),
+         # HSDS "datetime": ISO 8601 text, as SQLite keeps dates.
+         ("last_modified", S)),
         (("organization_id", "organization"), ("program_id", "program")),
     ),
     (
@@ -101,7 +104,7 @@ TABLES: tuple[tuple[str, tuple[tuple[str, type], ...], tuple[tuple[str, str], ..
     ),
     (
         "required_document",
-        (("id", S), ("service_id", S), ("document", S)),
+        (("id", S), ("service_id", S), ("document", S), ("uri", S)),
         (("service_id", "service"),),
     ),
     (
