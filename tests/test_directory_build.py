@@ -178,6 +178,7 @@ def _row(**fields: str) -> dict[str, str]:
         (_row(needs="food;space-travel"), r"x_services.csv:2: field 'needs' has unknown codes \['space-travel'\]"),
         (_row(municipality="Toronto"), r"x_services.csv:2: field 'municipality': unknown municipality 'Toronto'"),
         (_row(retrieved=""), r"x_services.csv:2: field 'retrieved' is empty"),
+        (_row(website="www.a.ca or www.b.ca"), r"x_services.csv:2: field 'website': not one web address"),
     ],
 )
 def test_bad_records_name_file_line_and_field(tmp_path: Path, row: dict[str, str], message: str) -> None:

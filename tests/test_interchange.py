@@ -115,8 +115,6 @@ def test_csv_export_is_a_valid_hsds_data_package(complete: Path, tmp_path: Path)
     assert _validate_package(tmp_path / "package") == []
 
 
-@pytest.mark.xfail(strict=True, reason="build.py leaves organization.description and metadata.previous_value "
-                   "empty and keeps web addresses without a scheme; HSDS requires or rejects these")
 def test_csv_export_of_the_built_directory_is_a_valid_hsds_data_package(built: Path, tmp_path: Path) -> None:
     interchange.export_csv(built, tmp_path / "package")
     assert _validate_package(tmp_path / "package") == []

@@ -26,6 +26,7 @@ from .parse import (
     parse_hours,
     parse_languages,
     parse_phones,
+    parse_website,
     phone_type,
     states_free,
     states_wheelchair,
@@ -42,6 +43,9 @@ FEATURES = {
     "closed-on-holidays": "The service closes on Ontario statutory holidays.",
 }
 UPDATED_BY = "navigator directory build"
+# HSDS requires a previous value on every change record, and a CSV package reads an
+# empty one as missing; a record's first appearance has none, and says so.
+NO_PREVIOUS_VALUE = "(none)"
 
 
 class BuildError(ValueError):
@@ -151,12 +155,17 @@ def _service_rows(fields: dict[str, str], terms: dict[str, str], rows: dict[str,
     organization_id = make_id("organization", fields["organization"])
     if organization_id not in organizations:
         organizations.add(organization_id)
-        rows["organization"].append({"id": organization_id, "name": fields["organization"], "description": ""})
+        # The description is filled once every service of the organization is known.
+        rows["organization"].append({"id": organization_id, "name": fields["organization"]})
     minimum_age, maximum_age = parse_ages(fields["eligibility"])
     languages, interpretation = parse_languages(fields["languages"])
+    try:
+        url, email = parse_website(fields["website"])
+    except ValueError as exc:
+        raise BuildError(f"{where}: field 'website': {exc}") from None
     rows["service"].append({
         "id": service_id, "organization_id": organization_id, "name": fields["name"],
-        "description": fields["description"], "url": fields["website"] or None, "status": "active",
+        "description": fields["description"], "url": url, "email": email, "status": "active",
         "interpretation_services": interpretation, "eligibility_description": fields["eligibility"] or None,
         "minimum_age": minimum_age, "maximum_age": maximum_age, "assured_date": fields["retrieved"],
     })
@@ -209,9 +218,18 @@ def _service_rows(fields: dict[str, str], terms: dict[str, str], rows: dict[str,
         rows["metadata"].append({
             "id": make_id("metadata", service_id, field_name), "resource_id": service_id,
             "resource_type": "service", "last_action_date": fields["retrieved"], "last_action_type": "create",
-            "field_name": field_name, "previous_value": "", "replacement_value": value,
+            "field_name": field_name, "previous_value": NO_PREVIOUS_VALUE, "replacement_value": value,
             "updated_by": UPDATED_BY,
         })
+
+
+def _describe_organizations(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Describe each organization by the services its sources list, the only thing they state about it."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for service in rows["service"]:
+        names[service["organization_id"]].append(service["name"])
+    for organization in rows["organization"]:
+        organization["description"] = "Provides: " + "; ".join(names[organization["id"]])
 
 
 def _attribute(service_id: str, term_id: str, link_type: str) -> dict[str, Any]:
@@ -255,6 +273,7 @@ def build(out: Path, data_dir: Path, needs_path: Path | None = None) -> BuildRep
             raise BuildError(f"{where}: field 'name' repeats the service of {services[service_id]}")
         services[service_id] = where
         _service_rows(fields, terms, rows, organizations, where)
+    _describe_organizations(rows)
     built = max(fields["retrieved"] for _, _, fields in records)
     tmp = out.with_name(out.name + ".tmp")
     tmp.unlink(missing_ok=True)

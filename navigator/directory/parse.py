@@ -245,3 +245,24 @@ def parse_address(text: str | None) -> dict[str, str | None] | None:
         return None
     # Every Halton town is in Ontario, so the province is stated by the town itself.
     return {**m.groupdict(), "state_province": "ON", "country": "CA"}
+
+
+_WEBSITE = re.compile(r"^(?P<url>[^\s()]+)(?:\s*\((?P<note>[^()]*)\))?$")
+_EMAIL = re.compile(r"[^@\s;,()]+@[^@\s;,()]+\.[A-Za-z]{2,}")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def parse_website(text: str | None) -> tuple[str | None, str | None]:
+    """Split "www.x.ca (email a@x.ca)" into an absolute web address and the email it states."""
+    words = (text or "").strip()
+    if not words:
+        return None, None
+    m = _WEBSITE.match(words)
+    if m is None:
+        raise ValueError(f"not one web address with an optional note in brackets: {words!r}")
+    url = m.group("url")
+    # HSDS wants an absolute URI; a bare "www.milton.ca" gets https, as browsers now assume.
+    if not _SCHEME.match(url):
+        url = "https://" + url
+    email = _EMAIL.search(m.group("note") or "")
+    return url, email.group(0) if email else None
