@@ -1,6 +1,7 @@
 """The Flask app factory: settings, blueprints, nothing else."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,4 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .channels import operator
 
     operator.init_app(app)
+
+    from .directory import DirectoryError, open_directory
+
+    # Load the search facts now so the first resident does not wait for them; a missing
+    # or unreadable directory is reported by the requests that need it, not at start-up.
+    try:
+        open_directory(app.config["NAVIGATOR_DIRECTORY"]).facets()
+    except (DirectoryError, OSError, sqlite3.Error) as exc:
+        app.logger.warning("directory not loaded at start-up: %s", exc)
     return app
