@@ -157,6 +157,7 @@ def chat() -> ResponseReturnValue:
         safe=after.safe,
         can_send=sending and bool(after.results),
         offer_send=sending and helping and bool(reply.services),
+        handoff=reply.handoff_requested,
     )
 
 

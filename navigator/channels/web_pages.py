@@ -35,6 +35,7 @@ bp = Blueprint("web_pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Where quick exit goes: a neutral page that says nothing about why the resident was here.
 EXIT_URL = "https://www.google.ca/"
+_LIVE = "operator_live.resident_poll"
 _ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?")
 
 
@@ -89,6 +90,8 @@ def chat_page() -> ResponseReturnValue:
         "api": url_for("web.chat"),
         "send_api": url_for("web.send"),
         "labels_url": url_for("web_pages.chat_labels"),
+        # Replies from a person on the team, when the operator console is installed.
+        "live_url": url_for(_LIVE) if _LIVE in current_app.view_functions else None,
         "lang": lang,
         "can_send": web_send.available(current_app.config),
         "origins": allowed_origins(),

@@ -73,6 +73,8 @@
   function clearChat() {
     state.id = null;
     clearTimeout(idle.timer);
+    clearTimeout(live.timer);
+    live.timer = null;
     log.querySelectorAll(".message").forEach(function (node) { node.remove(); });
     input.value = "";
     $("phone").value = "";
@@ -260,6 +262,42 @@
     scrollDown(item);
   }
 
+  /* ---- Replies from a person on the team, after a handoff ---- */
+
+  var live = { timer: null, after: 0 };
+
+  function addOperator(text) {
+    var item = addMessage("message-operator", state.lang, "auto");
+    item.appendChild(who(labels.operator));
+    var body = el("p", "text");
+    linkify(body, text);
+    item.appendChild(body);
+    scrollDown(item);
+  }
+
+  function pollLive() {
+    live.timer = null;
+    if (!state.id || !config.live_url) { return; }
+    var url = config.live_url + "?conversation_id=" + encodeURIComponent(state.id) + "&after=" + live.after;
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data) { return; }
+      data.messages.forEach(function (message) {
+        live.after = Math.max(live.after, message.id);
+        addOperator(message.text);
+      });
+      // Keep listening while a person has the conversation or it waits for one.
+      if (data.status === "queued" || data.status === "taken") { live.timer = setTimeout(pollLive, 3000); }
+    }).catch(function () {
+      live.timer = setTimeout(pollLive, 10000);
+    });
+  }
+
+  function listenForPerson() {
+    if (!live.timer && config.live_url) { live.timer = setTimeout(pollLive, 1000); }
+  }
+
   /* ---- Talking to the server ---- */
 
   function post(url, body) {
@@ -307,6 +345,7 @@
       sendForm.hidden = !data.can_send;
       $("send-offer").hidden = !data.offer_send;
       if (data.offer_send) { $("send-details").open = true; }
+      if (data.handoff) { listenForPerson(); }
     }).catch(function () {
       composerStatus.textContent = "";
       addNotice(labels.error, "message-error");
