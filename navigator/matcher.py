@@ -6,7 +6,7 @@ vocabulary has a deletion index for misspellings, so a message costs a few
 dictionary look-ups per word.  ``match()`` keeps one ``Matcher`` per
 (intents folder, directory) pair for the life of the process.
 
-``context`` (a mapping; every key optional):
+``context`` (a mapping, or an object with these attributes; every key optional):
 
 - ``language``: a language the resident chose explicitly; it wins over detection.
 - ``conversation_language``: the language of the conversation so far; very
@@ -516,9 +516,10 @@ class Matcher:
             counts[lang] = counts.get(lang, 0.0) + n
         return counts
 
-    def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | None = None) -> Match:
+    def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | Any = None) -> Match:
         """Understand one message (see the module docstring for ``context``)."""
-        context = context or {}
+        context = _as_mapping(context)
+        lang = _LANGUAGE_ALIASES.get(lang.lower(), lang) if isinstance(lang, str) else None
         text = text[:MAX_CHARS]
         why: list[str] = []
         plain = normalise(text)
@@ -598,6 +599,19 @@ class Matcher:
         return tuple(hits)
 
 
+_LANGUAGE_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-hans": "zh-Hans", **{code.lower(): code for code in LANGUAGES}}
+_CONTEXT_KEYS = ("language", "conversation_language", "municipality", "age")
+
+
+def _as_mapping(context: Any) -> Mapping[str, Any]:
+    """Read ``context`` as a mapping, or from the attributes of a state object."""
+    if context is None:
+        return {}
+    if isinstance(context, Mapping):
+        return context
+    return {key: getattr(context, key) for key in _CONTEXT_KEYS if getattr(context, key, None) is not None}
+
+
 def open_shipped_directory(path: Path) -> Any:
     """Open the directory database, or return None when there is none (services are then empty)."""
     from .directory import DirectoryError, open_directory
@@ -671,7 +685,7 @@ def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | N
 def match(
     text: str,
     lang: str | None = None,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | Any = None,
     *,
     intents_dir: Path | str | None = None,
     directory: Path | str | None = None,

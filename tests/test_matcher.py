@@ -245,6 +245,18 @@ def test_context(small: Matcher) -> None:
     assert ("oakville", 19) == (found.municipality, found.age)
 
 
+def test_context_may_be_an_object_and_language_tags_are_forgiven(small: Matcher) -> None:
+    class State:
+        language = None
+        conversation_language = "fr"
+        municipality = "burlington"
+
+    found = small.match("food", context=State())
+    assert ("fr", "burlington") == (found.language, found.municipality)
+    assert "zh-Hans" == small.match("food", lang="zh").language
+    assert "en" == small.match("food", lang="EN").language
+
+
 def test_place_and_person(small: Matcher) -> None:
     found = small.match("my mom is homeless in Georgetown L7G")
     assert ("halton-hills", "parent") == (found.municipality, found.for_whom)
