@@ -7,6 +7,7 @@ these to my phone" delivers (the SMS channel's segment rules).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -85,6 +86,7 @@ def common_needs(tr: Translator) -> list[dict[str, str]]:
     return [{"need": code, "label": tr.render(msg), "message": tr.render(msg)} for code, msg in COMMON_NEEDS]
 
 
+@lru_cache(maxsize=4096)
 def tel_uri(phone: Phone) -> str | None:
     """Return a ``tel:`` link for a phone number, short codes like 2-1-1 included, or None."""
     try:
@@ -105,7 +107,7 @@ def _phones(service: Service, discreet: bool, tr: Translator) -> list[dict[str, 
         label = phone.description
         if discreet and label and not is_discreet(label):
             label = None
-        display = format_phone(phone)
+        display = _display_phone(phone)
         name = display_name(service, discreet) or tr.gettext("this service")
         out.append({
             "display": display,
@@ -116,6 +118,10 @@ def _phones(service: Service, discreet: bool, tr: Translator) -> list[dict[str, 
     return out
 
 
+# Validating and formatting numbers is slow and the directory's numbers repeat: do each once.
+_display_phone = lru_cache(maxsize=4096)(format_phone)
+
+
 def _nameable(tag: str) -> bool:
     try:
         Locale.parse(tag, sep="-")
@@ -124,18 +130,25 @@ def _nameable(tag: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _details(service: Service, open_now: Msg | None, discreet: bool, lang: str) -> tuple[str, ...]:
+    """Return a service's details lines, formatted once per language, status and mode (Babel is slow)."""
+    tr = Translator(lang)
+    try:
+        lines = details_lines(service, open_now, discreet, tr)
+    except UnknownLocaleError:
+        # A language tag Babel cannot name (e.g. "ase", ASL) must not lose the whole card.
+        known = tuple(tag for tag in service.languages if _nameable(tag))
+        lines = details_lines(replace(service, languages=known), open_now, discreet, tr)
+    # The first line is the name, already on the card.
+    return tuple(lines[1:])
+
+
 def card(number: int | None, service: Service, open_now: Msg | None, discreet: bool, tr: Translator,
          expanded: bool = False) -> dict[str, Any]:
     """Return one result as a card: name, phones, what it offers, if it is open, its details."""
     name = display_name(service, discreet) or tr.gettext("Service %(number)s", number=number or 1)
-    try:
-        details = details_lines(service, open_now, discreet, tr)
-    except UnknownLocaleError:
-        # A language tag Babel cannot name (e.g. "ase", ASL) must not lose the whole card.
-        known = tuple(tag for tag in service.languages if _nameable(tag))
-        details = details_lines(replace(service, languages=known), open_now, discreet, tr)
-    # The first details line is the name, already on the card.
-    details = details[1:]
+    details = _details(service, open_now, discreet, tr.lang)
     return {
         "id": service.id,
         "number": number,
@@ -144,7 +157,7 @@ def card(number: int | None, service: Service, open_now: Msg | None, discreet: b
         "description": None if discreet else short_description(service, 160),
         "open_now": tr.render(open_now) if open_now is not None else None,
         "website": None if discreet else service.website,
-        "details": details,
+        "details": list(details),
         "expanded": expanded,
     }
 
