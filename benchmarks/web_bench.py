@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sms_bench import free_port, run_wrk
+from sms_bench import _ms, free_port
 
 SECRET = "bench-secret"
 MESSAGES = [
@@ -126,6 +127,24 @@ def warm_up(port: int, lines: list[str]) -> None:
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", data=line.encode(),
                                      headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=60).read()
+
+
+def run_wrk(port: int, script: Path, seconds: int, connections: int, threads: int) -> dict[str, float]:
+    """Run wrk and return rps, p50, p99 (ms) and errors; show wrk's own output if it cannot be read."""
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+           "-s", str(script), f"http://127.0.0.1:{port}/api/chat"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    try:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    except AttributeError:
+        raise SystemExit(f"could not read wrk's figures:\n{out}") from None
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
 
 
 def bench(target: str, env: dict[str, str], args: argparse.Namespace, work: Path, lines: list[str]) -> dict[str, float]:
