@@ -100,9 +100,11 @@ class Dialogue:
 
     def _finish(self, conv: Conversation, reply: Reply, text: str, now: datetime) -> Reply:
         reply = replace(reply, language=conv.language, restarted=conv.restarted)
-        self.store.save(replace(conv, restarted=False), now)
-        self.store.log(conv.key, "resident", text, now)
-        self.store.log(conv.key, "navigator", "\n".join(reply_lines(reply)), now)
+        shown = "\n".join(reply_lines(reply))
+        with self.store.transaction():
+            self.store.save(replace(conv, restarted=False), now)
+            self.store.log(conv.key, "resident", text, now)
+            self.store.log(conv.key, "navigator", shown, now)
         return reply
 
     def keep_overflow(self, key: str, texts: list[str], now: datetime | None = None) -> None:

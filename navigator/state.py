@@ -16,6 +16,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,6 +88,8 @@ class StateStore(Protocol):
 
     def purge(self, now: datetime) -> int: ...
 
+    def transaction(self) -> AbstractContextManager[object]: ...
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversation (key TEXT PRIMARY KEY, state TEXT NOT NULL, last_active TEXT NOT NULL);
@@ -125,6 +129,21 @@ class SQLiteStore:
             conn.execute("PRAGMA busy_timeout=10000")
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Group several writes into one commit (one lock, one WAL commit)."""
+        db = self._db()
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def load(self, key: str, now: datetime) -> Conversation:
         """Return the resident's conversation, a fresh one if none or expired."""
@@ -169,16 +188,25 @@ class SQLiteStore:
     def log(self, key: str, role: str, text: str, now: datetime) -> None:
         """Add a line to the conversation's short transcript."""
         db = self._db()
-        db.execute("INSERT INTO transcript (key, at, role, text) VALUES (?, ?, ?, ?)", (key, _iso(now), role, text))
+        row = db.execute("INSERT INTO transcript (key, at, role, text) VALUES (?, ?, ?, ?)",
+                         (key, _iso(now), role, text)).lastrowid
+        if row is not None and row % 8 == 0:
+            # Trimming now and then keeps each conversation near its limit for a fraction of the cost.
+            self._trim(db)
+
+    @staticmethod
+    def _trim(db: sqlite3.Connection) -> None:
         db.execute(
-            "DELETE FROM transcript WHERE key = ? AND id NOT IN "
-            "(SELECT id FROM transcript WHERE key = ? ORDER BY id DESC LIMIT ?)",
-            (key, key, _TRANSCRIPT_LINES),
+            "DELETE FROM transcript WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
+            "(PARTITION BY key ORDER BY id DESC) AS age FROM transcript) WHERE age > ?)",
+            (_TRANSCRIPT_LINES,),
         )
 
     def transcript(self, key: str) -> list[TranscriptLine]:
-        """Return the kept transcript lines, oldest first."""
-        rows = self._db().execute("SELECT at, role, text FROM transcript WHERE key = ? ORDER BY id", (key,))
+        """Return the kept transcript lines (the latest ones), oldest first."""
+        rows = self._db().execute(
+            "SELECT at, role, text FROM (SELECT id, at, role, text FROM transcript WHERE key = ? "
+            "ORDER BY id DESC LIMIT ?) ORDER BY id", (key, _TRANSCRIPT_LINES))
         return [TranscriptLine(datetime.fromisoformat(at), role, text) for at, role, text in rows]
 
     def delivered(self, sid: str) -> str | None:

@@ -55,6 +55,7 @@ def dialogue_for(app: Flask) -> Dialogue:
     found = app.extensions.get(_EXTENSION)
     if found is None:
         from ..directory import open_directory
+        from ..directory.hours import is_holiday
 
         config = app.config
         store = SQLiteStore(
@@ -63,6 +64,8 @@ def dialogue_for(app: Flask) -> Dialogue:
             retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]),
         )
         directory = open_directory(config["NAVIGATOR_DIRECTORY"])
+        # The holiday calendar loads lazily and slowly (about a second): not on a resident's message.
+        is_holiday(datetime.now(UTC).date())
         found = Dialogue(store, directory, retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]))
         app.extensions[_EXTENSION] = found
     return found
