@@ -162,6 +162,7 @@ class PhraseIndex:
         for phrase, negative in items:
             self._add(phrase, negative)
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
+        self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
         # Misspellings are sought among the phrases' words and their stems, so that a
         # typo in an inflected form ("evictd") still finds its stem ("evict").
         self.near_words = dict(self.vocab)
@@ -305,6 +306,8 @@ class PhraseIndex:
         """
         if not (self.first or self.patterns):
             return []
+        if self.exact and not self.patterns and self.starters.isdisjoint(map(fold_accents, raw_words)):
+            return []  # the cross-language crisis check: most messages share no word with it
         keysets = [] if self.cjk else [self.keys(w) for w in raw_words]
         cancelled: set[tuple[str, int]] = set()
         for _entry, spots in self._hits(self.negatives, keysets, norm, None):
