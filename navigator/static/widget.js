@@ -8,7 +8,8 @@
 
   var DATA = /*NAVIGATOR_DATA*/{};
   var script = document.currentScript;
-  if (!script || window.navigatorWidgetLoaded) { return; }
+  // Without its labels (e.g. the raw file under /static/) the loader would show nothing sensible.
+  if (!script || !DATA.labels || window.navigatorWidgetLoaded) { return; }
   window.navigatorWidgetLoaded = true;
 
   var ESC_WINDOW = 1500; // two Esc presses this close together mean "quick exit"
