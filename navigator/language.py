@@ -153,8 +153,11 @@ def is_short(words: list[str]) -> bool:
     return len(words) <= SHORT_WORDS and sum(map(len, words)) <= SHORT_LETTERS
 
 
-def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None) -> Detection:
-    """Detect the language of ``text``; ``fallback`` is the conversation's language so far."""
+def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, words: list[str] | None = None) -> Detection:
+    """Detect the language of ``text``; ``fallback`` is the conversation's language so far.
+
+    ``words`` may pass ``normalise(text).split()`` when the caller has it already.
+    """
     text = text[:DETECT_CHARS]
     script = dominant_script(text)
     if script is None:
@@ -166,7 +169,7 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None) -> D
         if choice is None:
             choice = fallback if fallback in ("ar", "ur") else "ar"
         return Detection(choice, why)
-    words = normalise(text).split()
+    words = words if words is not None else normalise(text).split()
     known = lexicon(words) if lexicon else {}
     if is_short(text.split()):
         # English words are tried in every language, so only another language that

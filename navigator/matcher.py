@@ -535,7 +535,7 @@ class Matcher:
             language, how = str(context["language"]), "language chosen earlier in the conversation"
         else:
             fallback = context.get("conversation_language")
-            detection = detect(text, fallback if fallback in LANGUAGES else "en", self.lexicon)
+            detection = detect(text, fallback if fallback in LANGUAGES else "en", self.lexicon, plain.split())
             language, how = detection.language, detection.reason
         why.append(f"language {language}: {how}")
         raw_words = normalise(text, language, fold=False).split()
