@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "match"]
 
 
-def create_app(config: dict[str, Any] | None = None) -> "Flask":
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the navigator web app (see ``navigator.app``)."""
     from .app import create_app as _create_app
 
     return _create_app(config)
 
 
-def match(text: str, lang: str | None = None, context: Any = None) -> "Match":
+def match(text: str, lang: str | None = None, context: Any = None) -> Match:
     """Understand one resident message (see ``navigator.matcher``)."""
     from .matcher import match as _match
 
