@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..directory import Directory, open_status
 from ..i18n import Translator
-from ..models import LANGUAGES, MUNICIPALITIES, Match, Service, ServiceHit
+from ..models import LANGUAGES, MUNICIPALITIES, Hours, Match, Service, ServiceHit
 from ..render.text import format_phone, hours_lines, open_line
 
 Matcher = Callable[..., Match]
@@ -134,6 +135,14 @@ def _status_text(service: Service, now: datetime, tr: Translator) -> tuple[bool 
     return status.is_open, tr.render(line) if line is not None else "Hours not known"
 
 
+@lru_cache(maxsize=1024)
+def _hours(hours: tuple[Hours, ...], open_24_7: bool, text: str | None, lang: str) -> list[str]:
+    # Many services share a schedule; formatting times in a locale is the slow part of a result row.
+    shape = Service(id="", name="", organization="", description="", needs=(), hours=hours,
+                    open_24_7=open_24_7, hours_text=text)
+    return hours_lines(shape, Translator(lang))
+
+
 def summary(hit: ServiceHit, now: datetime, tr: Translator) -> dict[str, Any]:
     """Return what a result row shows: name, organization, phones, hours, open now."""
     service = hit.service
@@ -145,7 +154,7 @@ def summary(hit: ServiceHit, now: datetime, tr: Translator) -> dict[str, Any]:
         "phones": [
             {"display": format_phone(p), "description": p.description} for p in service.phones
         ],
-        "hours": hours_lines(service, tr),
+        "hours": _hours(service.hours, service.open_24_7, service.hours_text, tr.lang),
         "open_now": is_open,
         "open_text": status,
         "areas": list(service.service_areas),
