@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .models import LANGUAGES, MUNICIPALITIES
-from .normalise import normalise
+from .normalise import fold_pattern, normalise
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,8 @@ def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.No
     for node in f.sequence(parts["patterns"][1], "patterns") if "patterns" in parts else []:
         text, weight, at = _weighted(f, node, "pattern")
         try:
-            regex = re.compile(text)
+            # Patterns meet normalised text: their letters are folded the same way.
+            regex = re.compile(fold_pattern(text))
         except re.error as exc:
             raise f.fail(at, f"pattern {text!r} does not compile: {exc}") from None
         out.patterns.append(Pattern(code, lang, regex, weight, f.where(at), required_literal(regex)))
@@ -328,7 +329,7 @@ def _load_people(f: _File, out: IntentSet) -> None:
                         if whom not in FOR_WHOM:
                             raise f.fail(whom_node, f"unknown for-whom {whom!r} (expected one of {', '.join(FOR_WHOM)})")
                     try:
-                        regex = re.compile(f.scalar(node, "age pattern"))
+                        regex = re.compile(fold_pattern(f.scalar(node, "age pattern")))
                     except re.error as exc:
                         raise f.fail(node, f"age pattern does not compile: {exc}") from None
                     if regex.groups != 1:

@@ -99,6 +99,9 @@ def _build_table() -> dict[int, str]:
             table[start + i] = str(i)
     for src, dst in _ARABIC_FOLD.items():
         table[ord(src)] = dst
+    # Devanagari and Gurmukhi marks that everyday typing often leaves out or swaps:
+    # nukta (ज़/ज, ਸ਼/ਸ), Gurmukhi addak (ਮੱਦਦ/ਮਦਦ), chandrabindu for anusvara, tippi for bindi.
+    table.update({0x093C: "", 0x0A3C: "", 0x0A71: "", 0x0901: "\u0902", 0x0A70: "\u0A02"})
     # Invisible format characters (ZWJ, ZWNJ, variation selectors) only split words.
     for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xFE0E, 0xFE0F):
         table[code] = ""
@@ -118,6 +121,11 @@ def _is_word_char(char: str) -> bool:
 def _separate(text: str) -> str:
     """Replace every character that is not a letter, mark or digit with a space."""
     return "".join(c if _is_word_char(c) else " " for c in text)
+
+
+def fold_pattern(source: str) -> str:
+    """Fold a regular expression's letters as messages are folded (é, أ, ज़), leaving its syntax alone."""
+    return unicodedata.normalize("NFKC", source).translate(_TABLE_FOLDED)
 
 
 def fold_accents(word: str) -> str:

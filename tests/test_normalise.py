@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from navigator.normalise import collapse_doubles, fold_accents, normalise, squash
+from navigator.normalise import (
+    collapse_doubles,
+    fold_accents,
+    fold_pattern,
+    normalise,
+    squash,
+)
 
 CASES = [
     # case folding, punctuation, NFKC (full-width letters)
@@ -41,7 +47,10 @@ CASES = [
     ("میں ٹھیک ہوں", "ur", "میں ٹھیک ہوں"),
     # Devanagari and Gurmukhi keep their vowel signs
     ("मेरी बेटी", "hi", "मेरी बेटी"),
-    ("ਮਿਲਟਨ ਵਿੱਚ", "pa", "ਮਿਲਟਨ ਵਿੱਚ"),
+    ("ਮਿਲਟਨ ਵਿੱਚ", "pa", "ਮਿਲਟਨ ਵਿਚ"),
+    # ...but the marks everyday typing drops or swaps are folded: nukta, addak, chandrabindu
+    ("ख़ुदकुशी हाँ", "hi", "खुदकुशी हां"),
+    ("ਮੱਦਦ ਖ਼ੁਦਕੁਸ਼ੀ", "pa", "ਮਦਦ ਖੁਦਕੁਸੀ"),
     # Chinese or Korean against Latin letters split there
     ("我需要food帮助", "zh-Hans", "我需要 food 帮助"),
     ("밀턴에 살아요", "ko", "밀턴에 살아요"),
@@ -62,6 +71,11 @@ def test_unfolded_words_line_up_with_folded_ones() -> None:
     kept = normalise(text, "pl", fold=False).split()
     assert [fold_accents(w) for w in kept] == folded
     assert "mąż" in kept
+
+
+def test_patterns_are_folded_like_messages_but_keep_their_syntax() -> None:
+    assert r"prestamo\b(?! خ| ا)[A-Z]\S+" == fold_pattern(r"préstamo\b(?! خ| أ)[A-Z]\S+")
+    assert "खुदकुशी" == fold_pattern("ख़ुदकुशी")
 
 
 def test_helpers() -> None:
