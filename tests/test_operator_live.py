@@ -149,3 +149,14 @@ def test_the_live_pages_render_for_operators(app: Flask) -> None:
     page = olive.get(f"/operator/live/{hid}").get_data(as_text=True)
     assert 'id="transcript"' in page and 'id="take"' in page
     assert 404 == olive.get("/operator/live/999").status_code
+
+
+def test_a_crisis_during_a_handoff_gets_the_crisis_lines_at_once(app: Flask) -> None:
+    resident = app.test_client()
+    cid = chat(resident, "I want to talk to a person")["conversation_id"]
+    answer = chat(resident, "I want to kill myself", cid)
+    assert answer["crisis"] and "9-8-8" in answer["reply"]["text"]
+    olive = Console(app.test_client(), "olive")
+    [waiting] = queued(olive)
+    lines = [line["text"] for line in olive.get(f"/operator/api/live/{waiting['id']}").json["transcript"]]
+    assert "I want to kill myself" in lines and any("9-8-8" in line for line in lines)

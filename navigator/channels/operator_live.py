@@ -89,14 +89,22 @@ def _handed_over(dialogue: Dialogue, key: str, text: str, now: datetime, active:
     return Reply(conv.language, (Line(line),))
 
 
+def _in_crisis(dialogue: Dialogue, key: str, text: str, now: datetime) -> bool:
+    language = dialogue.store.load(key, now).language
+    return bool(dialogue.matcher(text, context={"conversation_language": language}).crisis)
+
+
 def _handle_with_handoff(dialogue: Dialogue, original: Any, key: str, text: str, now: datetime | None = None) -> Reply:
     now = now or datetime.now(UTC)
     handoffs = queue()
     active = handoffs.active(key)
     if active is not None:
-        if text.strip().lower() not in _STOP_WORDS:
+        if text.strip().lower() in _STOP_WORDS:
+            handoffs.close(key, now)
+        elif not _in_crisis(dialogue, key, text, now):
             return _handed_over(dialogue, key, text, now, active)
-        handoffs.close(key, now)
+        # A crisis is answered with the crisis lines at once, never left waiting for a person;
+        # the operator sees the message and the lines in the transcript.
     reply: Reply = original(key, text, now)
     if reply.silent or reply.crisis:
         return reply
