@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from test_operator_fixtures import Console, make_app
-from test_operator_send import RecordingHttpClient
+from test_operator_send import RecordingHttpClient, sent
 from twilio.request_validator import RequestValidator
 
 from navigator.directory.hours import TORONTO
@@ -118,7 +118,7 @@ def test_an_sms_resident_gets_the_operators_reply_by_twilio(app: Flask, transpor
     assert 200 == olive.post_json(f"/operator/api/live/{waiting['id']}/reply", {"text": "Hello from Olive"}).status_code
     assert [{"method": "POST", "uri": f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json",
              "data": {"To": RESIDENT, "From": "+12895550100", "Body": "Hello from Olive"},
-             "auth": (SID, TOKEN)}] == transport.requests
+             "auth": (SID, TOKEN)}] == sent(transport)
     # The resident's next text goes to Olive; Twilio gets an empty answer, not an automatic echo.
     assert '<?xml version="1.0" encoding="UTF-8"?><Response />' == sms(resident, "thanks, where is it?", "SM2")
     lines = olive.get(f"/operator/api/live/{waiting['id']}").json["transcript"]

@@ -1,7 +1,6 @@
 """"Text this to the caller": the real Twilio client, its transport replaced, the exact request asserted."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,8 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from test_operator_fixtures import Console, make_app
-from twilio.http import HttpClient
-from twilio.http.response import Response as TwilioResponse
+from test_web_api import RecordingHttpClient  # Twilio's transport, recorded
 
 from navigator.channels.sms import dialogue_for
 from navigator.directory import open_directory
@@ -24,23 +22,9 @@ SENDER = "+12895550199"
 CALLER = "905-555-0147"  # 555-01xx numbers are reserved for fiction
 
 
-class RecordingHttpClient(HttpClient):  # type: ignore[misc]
-    """Twilio's HTTP layer replaced at the transport: records each request, answers as Twilio would."""
-
-    def __init__(self, status: int = 201) -> None:
-        super().__init__(logger=None, is_async=False)
-        self.status = status
-        self.requests: list[dict[str, Any]] = []
-
-    def request(self, method: str, uri: str, params: Any = None, data: Any = None, headers: Any = None,
-                auth: Any = None, timeout: Any = None, allow_redirects: bool = False) -> TwilioResponse:
-        self.requests.append({"method": method, "uri": uri, "data": dict(data or {}), "auth": auth})
-        if self.status >= 400:
-            body = {"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": self.status}
-        else:
-            body = {"sid": "SM" + "1" * 32, "status": "queued", "to": (data or {}).get("To"),
-                    "from": (data or {}).get("From"), "body": (data or {}).get("Body"), "account_sid": SID}
-        return TwilioResponse(self.status, json.dumps(body))
+def sent(transport: RecordingHttpClient) -> list[dict[str, Any]]:
+    """Return the requests Twilio's client made, without its version-dependent headers."""
+    return [{k: v for k, v in r.items() if k != "headers"} for r in transport.requests]
 
 
 @pytest.fixture
@@ -71,7 +55,7 @@ def test_chosen_services_are_texted_in_the_callers_language(app: Flask, transpor
         "uri": f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json",
         "data": {"To": "+19055550147", "From": SENDER, "Body": expected.body},
         "auth": (SID, "op-token"),
-    }] == transport.requests
+    }] == sent(transport)
     assert "Distress Centre Halton" in expected.body and segments(expected.body) <= 3
     assert {"sent": True, "to": "(905) ***-**47", "segments": expected.segments,
             "held_for_more": len(expected.rest)} == response.json
