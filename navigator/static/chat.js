@@ -294,8 +294,12 @@
     });
   }
 
+  // The operator console may add its own script to this page to show operator replies; then that
+  // script shows them, not this one, so no reply appears twice.
+  var consoleShowsReplies = Boolean(document.querySelector("script[src$='/operator.js']"));
+
   function listenForPerson() {
-    if (!live.timer && config.live_url) { live.timer = setTimeout(pollLive, 1000); }
+    if (!live.timer && config.live_url && !consoleShowsReplies) { live.timer = setTimeout(pollLive, 1000); }
   }
 
   /* ---- Talking to the server ---- */
