@@ -127,3 +127,13 @@ def test_console_pages_are_not_cached_nor_framed(app: Flask) -> None:
     response = Console(app.test_client(), "olive").get("/operator/")
     assert "no-store" == response.headers["Cache-Control"]
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(("name", "status"), [("olive", 403), ("eddie", 403), ("ada", 200)])
+def test_only_admins_see_the_accounts(app: Flask, name: str, status: int) -> None:
+    response = Console(app.test_client(), name).get("/operator/users")
+    assert status == response.status_code
+    if status == 200:
+        page = response.get_data(as_text=True)
+        assert "<td>olive</td><td>operator</td>" in page and "<td>ada</td><td>admin</td>" in page
+        assert "scrypt" not in page

@@ -72,16 +72,22 @@ def refuse(status: int, message: str) -> ResponseReturnValue:
     return render_template("operator/error.html", message=message, status=status), status
 
 
-def editor_required(view: F) -> F:
-    """Refuse the view (403) to users whose role cannot edit records."""
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        user = current_user()
-        if user is None or not user.can_edit:
-            return refuse(403, "Only editors can change directory records.")
-        return view(*args, **kwargs)
+def _role_required(allowed: Callable[[User], bool], message: str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None or not allowed(user):
+                return refuse(403, message)
+            return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+editor_required = _role_required(lambda user: user.can_edit, "Only editors can change directory records.")
+admin_required = _role_required(lambda user: user.role == "admin", "Only administrators can see accounts.")
 
 
 @bp.before_request
@@ -142,6 +148,13 @@ def login() -> ResponseReturnValue:
     return Response(html, status=status, mimetype="text/html")
 
 
+@bp.get("/users")
+@admin_required
+def accounts() -> ResponseReturnValue:
+    """List the console's accounts and their roles (created with ``navigator users add``)."""
+    return render_template("operator/users.html", accounts=users().all())
+
+
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """End the session."""
@@ -184,4 +197,4 @@ def init_app(app: Flask) -> None:
 # The console's other routes join the blueprint before any app registers it.
 from . import operator_edit, operator_live, operator_search, operator_send  # noqa: F401
 
-__all__ = ["abort", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]
+__all__ = ["abort", "admin_required", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]
