@@ -93,7 +93,14 @@ def test_two_misses_queue_the_conversation(app: Flask) -> None:
     assert [] == queued(Console(app.test_client(), "olive"))
     answer = chat(resident, "plok trrf", cid)
     assert "A person from our team will answer here" in answer["reply"]["text"]
-    assert ["not understood twice"] == [h["reason"] for h in queued(Console(app.test_client(), "olive"))]
+    olive = Console(app.test_client(), "olive")
+    [waiting] = queued(olive)
+    assert "not understood twice" == waiting["reason"]
+    olive.post_json(f"/operator/api/live/{waiting['id']}/take", {})
+    olive.post_json(f"/operator/api/live/{waiting['id']}/release", {})
+    # Back with navigator: a greeting does not send the conversation to the queue again.
+    assert "A person from our team" not in chat(resident, "hello", cid)["reply"]["text"]
+    assert [] == queued(olive)
 
 
 def test_outside_staffed_hours_the_resident_gets_211_and_the_hours(tmp_path: Path) -> None:

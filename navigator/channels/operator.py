@@ -20,7 +20,6 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    abort,
     current_app,
     g,
     jsonify,
@@ -197,4 +196,4 @@ def init_app(app: Flask) -> None:
 # The console's other routes join the blueprint before any app registers it.
 from . import operator_edit, operator_live, operator_search, operator_send  # noqa: F401
 
-__all__ = ["abort", "admin_required", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]
+__all__ = ["admin_required", "bp", "current_user", "editor_required", "init_app", "refuse", "users"]

@@ -105,11 +105,13 @@ def _handle_with_handoff(dialogue: Dialogue, original: Any, key: str, text: str,
             return _handed_over(dialogue, key, text, now, active)
         # A crisis is answered with the crisis lines at once, never left waiting for a person;
         # the operator sees the message and the lines in the transcript.
+    misses_before = dialogue.store.load(key, now).misses
     reply: Reply = original(key, text, now)
     if reply.silent or reply.crisis:
         return reply
-    conv = dialogue.store.load(key, now)
-    reason = "asked for a person" if reply.handoff_requested else "not understood twice" if conv.misses == 2 else None
+    # The second miss in a row hands over once; a third, or a greeting after it, does not queue again.
+    second_miss = misses_before < 2 <= dialogue.store.load(key, now).misses
+    reason = "asked for a person" if reply.handoff_requested else "not understood twice" if second_miss else None
     if reason is None:
         return reply
     hours = str(current_app.config.get("NAVIGATOR_STAFFED_HOURS") or "")
