@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_AUTH_TOKEN", "", "Twilio auth token; validates /sms webhook signatures."),
     Setting("TWILIO_FROM_NUMBER", "", "Number outgoing texts are sent from."),
     Setting("STAFFED_HOURS", "Mon-Fri 09:00-17:00", "When operators take live handoffs."),
+    Setting("EXIT_URL", "https://www.google.ca/", "Neutral page the web chat's quick exit opens."),
 )
 
 _ENV_NAMES = {
@@ -55,10 +56,15 @@ def env_name(setting: Setting) -> str:
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read every setting from the environment, falling back to its default."""
+    """Read every setting from the environment, falling back to its default.
+
+    The app's config keys are the environment variables' names, so
+    ``create_app({"TWILIO_AUTH_TOKEN": ...})`` and the environment agree.
+    """
     environ = dict(os.environ) if environ is None else environ
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = environ.get(env_name(setting))
-        values[f"NAVIGATOR_{setting.name}"] = setting.default if raw is None else setting.cast(raw)
+        name = env_name(setting)
+        raw = environ.get(name)
+        values[name] = setting.default if raw is None else setting.cast(raw)
     return values

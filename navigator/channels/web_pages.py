@@ -34,7 +34,6 @@ from .web import MAX_MESSAGE
 bp = Blueprint("web_pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Where quick exit goes: a neutral page that says nothing about why the resident was here.
-EXIT_URL = "https://www.google.ca/"
 _LIVE = "operator_live.resident_poll"
 _ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?")
 
@@ -97,7 +96,7 @@ def chat_page() -> ResponseReturnValue:
         "origins": allowed_origins(),
         "max_message": MAX_MESSAGE,
         "idle_minutes": int(current_app.config.get("NAVIGATOR_CONVERSATION_IDLE_MINUTES") or 0),
-        "exit_url": str(current_app.config.get("NAVIGATOR_EXIT_URL") or EXIT_URL),
+        "exit_url": str(current_app.config["NAVIGATOR_EXIT_URL"]),
         "labels": context["labels"],
         "needs": context["needs"],
     }
