@@ -53,10 +53,30 @@ def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
     return Msg(singular, plural, n, tuple(params.items()))
 
 
+# Each resident language tag and the Babel (CLDR) locale its replies are formatted in.
+# French is Canadian French ("17 h 00"); Tagalog is written by CLDR as Filipino (fil).
+LOCALES: dict[str, str] = {
+    "en": "en",
+    "fr": "fr_CA",
+    "ar": "ar",
+    "zh-Hans": "zh_Hans",
+    "pa": "pa",
+    "ur": "ur",
+    "es": "es",
+    "pt": "pt",
+    "pl": "pl",
+    "tl": "fil",
+    "hi": "hi",
+    "ko": "ko",
+}
+
+
 @lru_cache(maxsize=64)
 def babel_locale(lang: str) -> Locale:
     """Return the Babel locale for a language tag such as ``zh-Hans``."""
     try:
+        if lang in LOCALES:
+            return Locale.parse(LOCALES[lang])
         return Locale.parse(lang, sep="-")
     except (ValueError, TypeError):
         return Locale.parse(DEFAULT_LANGUAGE)
@@ -65,10 +85,13 @@ def babel_locale(lang: str) -> Locale:
 @lru_cache(maxsize=32)
 def translations(lang: str, directory: str = str(TRANSLATIONS_DIR)) -> NullTranslations:
     """Load the catalog for ``lang`` once; English source strings when there is none."""
-    if lang == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    # Catalog folders may be named by the tag ("tl", "zh_Hans") or Babel's own name ("fil_PH").
-    names = [lang.replace("-", "_"), str(babel_locale(lang))]
+    # Catalog folders may be named by the tag ("tl", "zh_Hans"), Babel's own name ("fil_PH")
+    # or a regional variant ("fr_CA" for Canadian French).
+    base = lang.replace("-", "_")
+    names = [base, str(babel_locale(lang))]
+    folder = Path(directory)
+    if folder.is_dir():
+        names += sorted(p.name for p in folder.iterdir() if p.name.startswith(f"{base.split('_')[0]}_"))
     return Translations.load(directory, locales=names, domain="messages")
 
 
