@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from . import dialogue_lines as say
@@ -24,6 +24,7 @@ __all__ = ["Card", "Details", "Dialogue", "Line", "Reply"]
 
 Matcher = Callable[..., Match]
 # Keywords residents send in English whatever their language (STOP, MORE, 2, HELP, OK).
+_PURGE_EVERY = timedelta(hours=1)
 _NEUTRAL_WORDS = frozenset({"stop", "start", "more", "number", "help", "safe", "restart", "yes", "no"})
 
 
@@ -67,10 +68,15 @@ class Dialogue:
         self.results = Results(directory, open_status or _default_open_status)
         self.hotlines = say.Hotlines.from_services(directory.services())
         self.retention_days = retention_days
+        self._purged_at: datetime | None = None
 
     def handle(self, key: str, text: str, now: datetime | None = None) -> Reply:
         """Answer one message from the conversation ``key``."""
         now = now or datetime.now(UTC)
+        if self._purged_at is None or now - self._purged_at > _PURGE_EVERY:
+            # Each worker purges old message content now and then; no separate job to forget to run.
+            self._purged_at = now
+            self.store.purge(now)
         conv = self.store.load(key, now)
         # Only the conversation's language: a short reply keeps it, a longer one may switch it.
         # Town and age stay out so that a message's own town or age is told apart from the past.

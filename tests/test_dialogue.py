@@ -223,3 +223,11 @@ def test_translator_uses_the_catalog_and_falls_back_to_english(tmp_path: Path) -
     assert "Closed now" == french.render(_("Closed now"))
     assert "mars 2026" == french.month(MONDAY_10AM.date())
     assert "5:00 PM" == Translator("en").time(datetime(2026, 3, 2, 17).time())
+
+
+def test_old_message_content_is_purged_as_conversations_go_on(dialogue: Dialogue) -> None:
+    chat = Chat(dialogue)
+    chat.say("food in oakville")
+    chat.at += timedelta(days=31)
+    chat.say("hi")
+    assert ["hi"] == [line.text for line in dialogue.store.transcript("resident-1") if line.role == "resident"]
