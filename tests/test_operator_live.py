@@ -75,7 +75,9 @@ def test_a_web_resident_who_asks_for_a_person_is_answered_by_an_operator(app: Fl
     # While a person has the conversation, the resident's words go to them, not to navigator.
     answer = chat(resident, "My rent is late too", cid)
     assert "Your message was passed to the person helping you." == answer["reply"]["text"]
-    transcript = olive.get(f"/operator/api/live/{hid}").json["transcript"]
+    seen = olive.get(f"/operator/api/live/{hid}").json
+    assert seen["services"] and all(s["name"] for s in seen["services"])  # the food results shown before
+    transcript = seen["transcript"]
     assert [("resident", "My rent is late too"), ("operator", "Hi, I am Olive. How can I help?")] == [
         (line["role"], line["text"]) for line in transcript][-1:-3:-1]
     assert 409 == eddie.post_json(f"/operator/api/live/{hid}/release", {}).status_code

@@ -34,6 +34,7 @@ from ..i18n import _
 from ..state import StateStore
 from . import web_send
 from .operator import bp, current_user, refuse
+from .operator_search import directory
 from .sms import dialogue_for
 from .web import conversation_key
 
@@ -213,7 +214,9 @@ def api_conversation(handoff_id: int) -> ResponseReturnValue:
         return refuse(404, "There is no such conversation.")
     store = dialogue_for(current_app._get_current_object()).store  # type: ignore[attr-defined]
     lines = [{"at": line.at.isoformat(), "role": line.role, "text": line.text} for line in store.transcript(handoff.key)]
-    return jsonify(handoff=_row(handoff, datetime.now(UTC)), transcript=lines)
+    shown = directory().get_many(list(handoff.understood.get("results", [])))
+    services = [{"id": s.id, "name": s.name} for s in shown.values()]
+    return jsonify(handoff=_row(handoff, datetime.now(UTC)), transcript=lines, services=services)
 
 
 @bp.post("/api/live/<int:handoff_id>/take")

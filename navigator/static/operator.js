@@ -213,6 +213,20 @@
     });
   }
 
+  // ---- every console page: how many residents wait for a person ---------------------------------
+  var liveLink = document.querySelector('a[data-live-count]');
+  if (liveLink) {
+    var countWaiting = function () {
+      getJson(liveLink.dataset.liveCount).then(function (answer) {
+        var waiting = answer.data.handoffs.filter(function (h) { return h.status === "queued"; }).length;
+        liveLink.textContent = "Live conversations" + (waiting ? " (" + waiting + " waiting)" : "");
+        liveLink.classList.toggle("has-waiting", waiting > 0);
+      });
+    };
+    countWaiting();
+    window.setInterval(countWaiting, 5000);
+  }
+
   // ---- live conversations: the queue ----------------------------------------------------------
   var queueSection = $("queue-section");
   if (queueSection) {
@@ -258,6 +272,16 @@
           facts.appendChild(el("dt", null, pair[0]));
           facts.appendChild(el("dd", null, pair[1] === null || pair[1] === undefined || pair[1] === "" ? "—" : String(pair[1])));
         });
+        var shownList = $("shown-services");
+        shownList.textContent = "";
+        answer.data.services.forEach(function (service) {
+          var item = el("li");
+          var link = el("a", null, service.name);
+          link.href = talk.dataset.record.replace("ID", encodeURIComponent(service.id));
+          item.appendChild(link);
+          shownList.appendChild(item);
+        });
+        if (!answer.data.services.length) { shownList.appendChild(el("li", null, "None yet")); }
         var lines = answer.data.transcript;
         var list = $("transcript");
         for (var i = shown; i < lines.length; i++) {
