@@ -287,7 +287,7 @@
         for (var i = shown; i < lines.length; i++) {
           var item = el("li", "line-" + lines[i].role);
           item.appendChild(el("span", "role", lines[i].role === "resident" ? "Resident:" :
-            lines[i].role === "operator" ? "You (operator):" : "Navigator:"));
+            lines[i].role === "operator" ? "Operator:" : "Navigator:"));
           item.appendChild(el("span", "text", lines[i].text));
           list.appendChild(item);
         }
