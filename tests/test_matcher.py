@@ -418,3 +418,20 @@ def test_compiled_intents_are_cached_and_an_edit_is_picked_up(tmp_path: Path) ->
     edited = compile_matcher(folder, cache_dir=cache)
     assert () == edited.match("where is the food bank").need_codes
     assert [pickled] != list(cache.glob("*.pickle")) and 1 == len(list(cache.glob("*.pickle")))
+
+
+def test_the_cache_key_covers_every_module_that_compiles_the_intents(small: Matcher) -> None:
+    import subprocess
+    import sys
+
+    from navigator.matcher import ENGINE_MODULES
+
+    # A fresh process: what compiling imports is what the cache must be keyed on.
+    script = (
+        "import sys; from pathlib import Path; from navigator import matcher, settings;"
+        "matcher.compile_matcher(settings.INTENTS_DIR, use_cache=False);"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('navigator.'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert "navigator.phrase_index" in loaded
+    assert [] == [m for m in loaded if m.removeprefix("navigator.") not in ENGINE_MODULES]

@@ -1,0 +1,59 @@
+"""Keep a compiled object on disk, keyed by the bytes of everything it was built from.
+
+Compiling the intents takes seconds; loading a pickle of the result takes a
+fraction of one.  The key is a hash of every input file and of the code that
+builds and reads the object, so an edited phrase or module is never served
+stale.  Writes go to a temporary file that replaces the cache in one step, so
+several processes starting at once never read half a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar, cast
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """Hash the names and bytes of ``paths``, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def load_or_build(folder: Path, name: str, inputs: Iterable[Path], build: Callable[[], T]) -> T:
+    """Return the cached result of ``build`` for these inputs, or build it and cache it.
+
+    ``name`` keeps one file per kind of object: a new one replaces the old ones of that name.
+    """
+    path = folder / f"{name}-{fingerprint(inputs)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return cast(T, pickle.load(handle))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass  # absent, or written by other code: build it again
+    value = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle_fd, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        try:
+            with os.fdopen(handle_fd, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)
+        finally:
+            Path(partial).unlink(missing_ok=True)
+        for stale in folder.glob(f"{name}-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only install still works, only slower to start
+        log.info("compiled cache not written: %s", exc)
+    return value

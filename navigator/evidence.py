@@ -1,0 +1,126 @@
+"""Find the phrases, patterns and negative cues of one language in a message.
+
+A phrase is found when its words appear in order, each word meeting one of
+the keys a message word can stand for (``PhraseIndex.keys``); ``*`` skips up to
+three words.  A negative cue cancels every hit that shares a word with it; of a
+need's hits on overlapping words only the heaviest counts.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from .normalise import fold_accents
+from .phrase_index import Entry, PhraseIndex
+
+log = logging.getLogger(__name__)
+
+_GAP = 3  # words a `*` stands for
+
+
+def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[str, float, str, bool]]:
+    """Return (need, weight, why, exact) for every phrase and pattern the message shows.
+
+    ``exact`` says the words matched as written, not through a stem or a typo.
+    """
+    if not (index.first or index.patterns):
+        return []
+    if index.exact and not index.patterns and index.starters.isdisjoint(map(fold_accents, raw_words)):
+        return []  # the cross-language crisis check: most messages share no word with it
+    keysets = [] if index.cjk else [index.keys(w) for w in raw_words]
+    cancelled: set[tuple[str, int]] = set()
+    for _entry, spots in _hits(index, index.negatives, keysets, norm, None):
+        cancelled |= spots
+    out: dict[int, tuple[str, float, str, bool]] = {}
+    words = norm.split()
+    hits = [
+        (entry, spots, index.cjk or _as_written(entry, spots, words))
+        for entry, spots in _hits(index, index.first, keysets, norm, cancelled)
+    ]
+    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_typos else norm
+    for need, source, weight, origin, literal in index.patterns:
+        if literal not in norm and literal not in corrected:
+            continue
+        regex = index.regex(source)
+        text = norm
+        found = regex.search(norm)
+        if found is None and corrected != norm:
+            text, found = corrected, regex.search(corrected)
+        if found:
+            first = text.count(" ", 0, found.start())
+            last = text.count(" ", 0, max(found.end() - 1, found.start()))
+            entry = Entry(need, (), source, weight, origin)
+            hits.append((entry, frozenset(("t", k) for k in range(first, last + 1)), text is norm))
+    # The same words are one piece of evidence: of a need's phrases that overlap
+    # (turn 21, turned 21, when i turn 21), only the heaviest counts.
+    taken: dict[str, set[tuple[str, int]]] = {}
+    for entry, spots, exact in sorted(hits, key=lambda hit: -hit[0].weight):
+        if spots & cancelled:
+            log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
+        elif not spots & taken.setdefault(entry.need, set()):
+            taken[entry.need] |= spots
+            out[id(entry)] = (entry.need, entry.weight, f"{index.lang} {entry.text!r} ({entry.source})", exact)
+    return list(out.values())
+
+
+def _hits(
+    index: PhraseIndex, table: dict[str | tuple[str, str], list[Entry]], keysets: list[frozenset[str]], norm: str,
+    cancelled: set[tuple[str, int]] | None,
+) -> Iterator[tuple[Entry, frozenset[tuple[str, int]]]]:
+    """Yield each phrase of ``table`` found in the message, with the positions it covers.
+
+    With ``cancelled`` given, a phrase found outside those positions is yielded once
+    and no more: found again elsewhere it adds nothing.  Without it (negative cues)
+    every occurrence is yielded, since each cancels what it overlaps.
+    """
+    counted: set[int] = set()
+    if index.cjk:
+        squashed = norm.replace(" ", "")
+        for j, char in enumerate(squashed):
+            for entry in table.get(char, ()):
+                if id(entry) not in counted and squashed.startswith(entry.text, j):
+                    spots = frozenset(("c", k) for k in range(j, j + len(entry.text)))
+                    if cancelled is not None and not spots & cancelled:
+                        counted.add(id(entry))
+                    yield entry, spots
+        return
+    for i, keys in enumerate(keysets):
+        tried: set[int] = set()
+        starts: list[str | tuple[str, str]] = list(keys)
+        if i + 1 < len(keysets):
+            starts += [(key, second) for key in keys for second in keysets[i + 1]]
+        for start in starts:
+            for entry in table.get(start, ()):
+                if id(entry) in tried or id(entry) in counted:
+                    continue
+                tried.add(id(entry))
+                used = _follow(entry.words, 1, keysets, i + 1, (i,)) if len(entry.words) > 1 else (i,)
+                if used:
+                    spots = frozenset(("t", k) for k in used)
+                    if cancelled is not None and not spots & cancelled:
+                        counted.add(id(entry))
+                    yield entry, spots
+
+
+def _as_written(entry: Entry, spots: frozenset[tuple[str, int]], words: list[str]) -> bool:
+    """Return whether a phrase hit matched every word as written (no stem, no typo)."""
+    positions = sorted(k for _kind, k in spots)
+    written = [w for w in entry.surface if w]
+    return len(positions) == len(written) and all(
+        k < len(words) and words[k] == w for k, w in zip(positions, written, strict=True)
+    )
+
+
+def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[str]], pos: int, used: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Match the rest of a phrase from word ``j`` at message position ``pos``; return positions used."""
+    if j == len(words):
+        return used
+    if not words[j]:
+        for skip in range(_GAP + 1):
+            found = _follow(words, j + 1, keysets, pos + skip, used)
+            if found:
+                return found
+        return None
+    if pos < len(keysets) and words[j] & keysets[pos]:
+        return _follow(words, j + 1, keysets, pos + 1, used + (pos,))
+    return None

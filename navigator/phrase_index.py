@@ -1,0 +1,219 @@
+"""One language's phrases, negative cues and patterns, compiled for fast look-up.
+
+Each phrase is indexed by the keys (stems, lemmas) of its first word, or of its
+first two words, so a message word meets only the phrases it can start.  The
+vocabulary has a deletion index for misspellings, so a message costs a few
+dictionary look-ups per word.  Finding the phrases of a message is
+``navigator.evidence``; this module answers what one word can stand for.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from .intents import IntentSet, Phrase, phrase_words
+from .normalise import collapse_doubles, fold_accents, normalise
+from .spelling import deletes, lemma_table, make_stemmer, max_typos
+
+# Arabic and Urdu attach conjunctions, prepositions and the article to the word.
+_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+CJK = ("zh-Hans", "ko")
+LATIN = ("en", "fr", "es", "pt", "pl", "tl")
+_LEMMATISED = ("fr",)
+# The words a pattern spells out: letters left after escapes such as \b and \d are removed.
+_ESCAPE_RE = re.compile(r"\\[a-zA-Z]")
+_PATTERN_WORD_RE = re.compile(r"[^\W\d_]{5,}")
+_KEY_CACHE = 20000
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """A phrase, negative cue or pattern ready to match."""
+
+    need: str
+    words: tuple[frozenset[str], ...]  # acceptable keys per word; empty set for a `*` gap
+    text: str
+    weight: float
+    source: str
+    negative: bool = False
+    surface: tuple[str, ...] = ()  # the words as written (folded), "" for a gap
+
+
+class PhraseIndex:
+    """One language's phrases, indexed by the keys of their first word."""
+
+    def __init__(self, lang: str, intents: IntentSet, exact: bool = False) -> None:
+        self.lang = lang
+        self.exact = exact  # words match as written: no stems, no typos
+        self.cjk = lang in CJK
+        self.stem = make_stemmer(lang)
+        # Entries by the key of their first word, or of their first two words when
+        # the second is not a gap: a message word then meets only the phrases it can start.
+        self.first: dict[str | tuple[str, str], list[Entry]] = {}
+        self.negatives: dict[str | tuple[str, str], list[Entry]] = {}
+        self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
+        self.collapsed: dict[str, str] = {}
+        self.typos: dict[str, str] = {}
+        self.pattern_words: set[str] = set()
+        self.pattern_typos: dict[str, str] = {}
+        self._corrections: dict[str, str] = {}
+        self.near_words: dict[str, frozenset[str]] = {}
+        self._keys: dict[str, frozenset[str]] = {}
+        # Patterns are kept as text and compiled on first use: most never run, since
+        # their literal is absent, and a pickled regex is recompiled on every start.
+        self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literal) for p in intents.patterns if p.lang == lang]
+        self._regexes: dict[str, re.Pattern[str]] = {}
+        items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
+        self.lemmas: dict[str, str] = {}
+        if lang in _LEMMATISED and not exact and items:
+            words = {w for p, _neg in items for w in normalise(p.text.replace("*", " "), lang, fold=False).split()}
+            self.lemmas = lemma_table(lang, words)
+        for phrase, negative in items:
+            self._add(phrase, negative)
+        self.known_keys = {k for keys in self.vocab.values() for k in keys}
+        self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
+        # Misspellings are sought among the phrases' words and their stems, so that a
+        # typo in an inflected form ("evictd") still finds its stem ("evict").
+        self.near_words = dict(self.vocab)
+        for key in self.known_keys:
+            if len(key) >= 5 and key.isalpha():
+                self.near_words.setdefault(key, frozenset({key}))
+        if lang in LATIN and not exact:
+            typos: dict[str, set[str]] = {}
+            for word in self.near_words:
+                if word.isalpha():
+                    for variant in deletes(word, max_typos(len(word))):
+                        typos.setdefault(variant, set()).add(word)
+            # One string per entry rather than a set: a tenth of the objects to unpickle.
+            self.typos = {variant: " ".join(words) for variant, words in typos.items()}
+            # Patterns cannot stem or forgive typos, so a misspelt word is corrected to the
+            # pattern word it is near before patterns run on the corrected text.
+            pattern_typos: dict[str, set[str]] = {}
+            for _need, source, *_rest in self.patterns:
+                for word in _PATTERN_WORD_RE.findall(_ESCAPE_RE.sub(" ", source)):
+                    self.pattern_words.add(word)
+                    for variant in deletes(word, max_typos(len(word))):
+                        pattern_typos.setdefault(variant, set()).add(word)
+            self.pattern_typos = {variant: " ".join(words) for variant, words in pattern_typos.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Stemmers are C objects: rebuilt on load.  The per-word cache starts empty.
+        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_keys", "_regexes", "_corrections")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.stem = make_stemmer(self.lang)
+        self._keys = {}
+        self._regexes = {}
+        self._corrections = {}
+
+    def _word_keys(self, raw: str) -> frozenset[str]:
+        """Keys of one word: its stem with and without accents, so either spelling finds it."""
+        folded = fold_accents(raw)
+        if self.exact:
+            return frozenset({folded})
+        keys = {fold_accents(self.stem(raw)), self.stem(folded)}
+        if self.lang == "pl":
+            # Polish drops a mobile e in most forms (żłobek, żłobka; ojciec, ojca).
+            keys |= {k[:-2] + k[-1] for k in keys if len(k) > 4 and k[-2:] in ("ek", "ec")}
+        lemma = self.lemmas.get(folded)
+        if lemma:
+            # simplemma knows forms the stemmer cuts differently (obsèdent, obsède).
+            keys.add(lemma)
+        return frozenset(keys)
+
+    def _add(self, phrase: Phrase, negative: bool) -> None:
+        if self.cjk:
+            squashed = "".join(w for w in phrase.words if w != "*")
+            entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative)
+            (self.negatives if negative else self.first).setdefault(squashed[0], []).append(entry)
+            return
+        words: list[frozenset[str]] = []
+        for i, part in enumerate(phrase.text.split("*")):
+            if i:
+                words.append(frozenset())
+            for raw in normalise(part, self.lang, fold=False).split():
+                keys = self._word_keys(raw)
+                words.append(keys)
+                self.vocab[fold_accents(raw)] = self.vocab.get(fold_accents(raw), frozenset()) | keys
+                self.collapsed.setdefault(collapse_doubles(fold_accents(raw)), fold_accents(raw))
+        surface = tuple("" if w == "*" else w for w in phrase_words(phrase.text, self.lang))
+        entry = Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface)
+        table = self.negatives if negative else self.first
+        for key in words[0]:
+            if len(words) > 1 and words[1]:
+                for second in words[1]:
+                    table.setdefault((key, second), []).append(entry)
+            else:
+                table.setdefault(key, []).append(entry)
+
+    def known(self, words: list[str]) -> int:
+        """Count the words of a normalised message that this language's phrases use."""
+        return sum(1 for w in words if w in self.vocab)
+
+    def keys(self, raw: str) -> frozenset[str]:
+        """Return every key a message word can stand for: stem, prefix-less stem, misspelt word."""
+        cached = self._keys.get(raw)
+        if cached is not None:
+            return cached
+        folded = fold_accents(raw)
+        keys = set(self._word_keys(raw))
+        if self.lang in ("ar", "ur") and not self.exact:
+            for prefix in _PREFIXES:
+                if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
+                    keys |= self._word_keys(folded[len(prefix):])
+        if not keys & self.known_keys and folded not in self.vocab and not self.exact:
+            keys |= self._near(folded)
+        result = frozenset(keys)
+        if len(self._keys) < _KEY_CACHE:
+            self._keys[raw] = result
+        return result
+
+    def correct(self, word: str) -> str:
+        """Return the pattern word ``word`` is a typo of, or ``word`` itself."""
+        if word in self.pattern_words or len(word) < 5 or not word.isalpha():
+            return word
+        done = self._corrections.get(word)
+        if done is not None:
+            return done
+        limit = max_typos(len(word))
+        best, best_distance = word, limit + 1
+        for variant in deletes(word, limit):
+            for candidate in self.pattern_typos.get(variant, "").split():
+                distance = OSA.distance(word, candidate)
+                if candidate[0] == word[0] and distance < best_distance and distance <= max_typos(len(candidate)):
+                    best, best_distance = candidate, distance
+        if len(self._corrections) < _KEY_CACHE:
+            self._corrections[word] = best
+        return best
+
+    def _near(self, word: str) -> set[str]:
+        """Keys of vocabulary words one or two typos (or a doubled letter) away from ``word``."""
+        found: set[str] = set()
+        single = self.collapsed.get(collapse_doubles(word))
+        if single:
+            found |= self.vocab[single]
+        if not self.typos or not word.isalpha() or len(word) < 5:
+            return found
+        limit = max_typos(len(word))
+        candidates: set[str] = set()
+        for variant in deletes(word, limit):
+            if variant in self.typos:
+                candidates.update(self.typos[variant].split())
+        for candidate in candidates:
+            # Typos seldom hit the first letter, and words that differ there are often
+            # different words (nanay, sanay).  OSA counts a swap of two neighbouring
+            # letters as one typo (anxeity).
+            if candidate[0] == word[0] and OSA.distance(word, candidate) <= min(limit, max_typos(len(candidate))):
+                found |= self.near_words[candidate]
+        return found
+
+    def regex(self, source: str) -> re.Pattern[str]:
+        """Return the compiled pattern ``source``, compiling it on first use."""
+        compiled = self._regexes.get(source)
+        if compiled is None:
+            compiled = self._regexes[source] = re.compile(source)
+        return compiled
