@@ -141,9 +141,9 @@ def test_stop_during_a_handoff_closes_it_and_opts_out(app: Flask) -> None:
     assert [] == queued(Console(app.test_client(), "olive"))
 
 
-def test_the_chat_page_loads_the_reply_poller_and_forged_ids_are_refused(app: Flask) -> None:
+def test_the_chat_page_polls_for_replies_and_forged_ids_are_refused(app: Flask) -> None:
     client = app.test_client()
-    assert '<script src="/static/operator.js" defer></script></body>' in client.get("/chat").get_data(as_text=True)
+    assert '"live_url": "/api/chat/live"' in client.get("/chat").get_data(as_text=True)
     assert 404 == client.get("/api/chat/live", query_string={"conversation_id": "forged.abc"}).status_code
     cid = chat(client, "hello")["conversation_id"]
     assert {"status": "none", "messages": []} == client.get("/api/chat/live", query_string={"conversation_id": cid}).json

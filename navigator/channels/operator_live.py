@@ -15,16 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    jsonify,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from twilio.base.exceptions import TwilioException
 
@@ -268,16 +259,7 @@ def api_release(handoff_id: int) -> ResponseReturnValue:
     return jsonify(released=True)
 
 
-def _chat_page_script(response: Response) -> Response:
-    # The chat page shows operator replies through the console script, which polls for them.
-    if (request.endpoint or "").endswith(".chat_page") and response.mimetype == "text/html" and response.status_code == 200:
-        tag = f'<script src="{url_for("static", filename="operator.js")}" defer></script>'
-        response.set_data(response.get_data(as_text=True).replace("</body>", tag + "</body>", 1))
-    return response
-
-
 def init_app(app: Flask) -> None:
     """Register the residents' polling route and watch the channels for handoffs."""
     app.register_blueprint(public)
     app.before_request(_before_channel_request)
-    app.after_request(_chat_page_script)

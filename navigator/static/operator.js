@@ -321,59 +321,6 @@
     window.setInterval(refreshTalk, 3000);
   }
 
-  // ---- the resident's web chat: show what a person from the team writes -------------------------
-  // The chat page loads this script too; it learns the conversation id from the chat's own API
-  // answers and polls for operator replies.
-  if (document.body.classList.contains("chat-page") && $("log")) {
-    var chat = { id: null, after: 0, timer: null, status: "none" };
-    var realFetch = window.fetch.bind(window);
-    var showOperator = function (text) {
-      var item = el("div", "message message-navigator message-operator");
-      item.lang = document.documentElement.lang;
-      item.dir = document.documentElement.dir;
-      item.appendChild(el("p", "who", "A person from our team"));
-      item.appendChild(el("p", "text", text));
-      $("log").appendChild(item);
-      item.scrollIntoView({ block: "nearest" });
-    };
-    var poll = function () {
-      if (!chat.id) { return; }
-      realFetch("/api/chat/live?conversation_id=" + encodeURIComponent(chat.id) + "&after=" + chat.after,
-                { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) {
-          if (!data) { return; }
-          chat.status = data.status;
-          data.messages.forEach(function (m) { chat.after = Math.max(chat.after, m.id); showOperator(m.text); });
-        })
-        .catch(function () { return null; })
-        .then(function () {
-          // Quickly while a person is involved; slowly otherwise.
-          var wait = chat.status === "queued" || chat.status === "taken" ? 2000 : 8000;
-          chat.timer = window.setTimeout(poll, wait);
-        });
-    };
-    window.fetch = function (url, options) {
-      var answer = realFetch(url, options);
-      if (typeof url === "string" && /\/api\/chat$/.test(url.split("?")[0])) {
-        answer.then(function (response) {
-          return response.clone().json().then(function (data) {
-            if (data && data.conversation_id && data.conversation_id !== chat.id) {
-              chat.id = data.conversation_id;
-              chat.after = 0;
-              window.clearTimeout(chat.timer);
-              poll();
-            } else if (data && data.conversation_id) {
-              window.clearTimeout(chat.timer);
-              poll();
-            }
-          });
-        }).catch(function () { return null; });
-      }
-      return answer;
-    };
-  }
-
   // ---- keyboard -----------------------------------------------------------------------------
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
