@@ -1,6 +1,7 @@
 """Console search: a description read into filters, keywords with typos, filters, the full record."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -144,3 +145,12 @@ def test_the_wheelchair_filter_keeps_only_accessible_services(tmp_path: Path) ->
     assert ["Ramp Street Pantry"] == [h.service.name for h in hits]
     hits, _ = query.search(directory, query.Filters(needs=("food",)), datetime.now(UTC))
     assert {"Ramp Street Pantry", "Stairs Lane Food Cupboard"} == {h.service.name for h in hits}
+
+
+def test_a_named_service_comes_first_only_when_it_passes_the_filters(tmp_path: Path) -> None:
+    directory = open_directory(small_directory(tmp_path))
+    named = query.Filters(text="Stairs Lane Food Cupboard", needs=("food",))
+    hits, _ = query.search(directory, named, datetime.now(UTC))
+    assert "Stairs Lane Food Cupboard" == hits[0].service.name
+    hits, _ = query.search(directory, replace(named, free=True), datetime.now(UTC))
+    assert ["Ramp Street Pantry"] == [h.service.name for h in hits]

@@ -13,9 +13,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from ..directory import Directory, open_status
 from ..i18n import Translator
-from ..models import LANGUAGES, MUNICIPALITIES, Hours, Match, Service, ServiceHit
+from ..models import (
+    LANGUAGES,
+    MUNICIPALITIES,
+    WIDER_AREAS,
+    Hours,
+    Match,
+    Service,
+    ServiceHit,
+)
 from ..render.text import format_phone, hours_lines, open_line
 
 Matcher = Callable[..., Match]
@@ -23,6 +33,7 @@ PAGE = 20
 # A short query may be a service's own name: its text matches come first.
 _NAME_WORDS = 6
 _NAME_HITS = 3
+_NAME_LIKENESS = 85  # rapidfuzz partial ratio of the typed text to a service's name
 
 
 class QueryError(ValueError):
@@ -117,7 +128,10 @@ def _search(directory: Directory, filters: Filters, now: datetime, limit: int) -
         return directory.search(text=filters.text or None, limit=limit, **common)
     hits = directory.search(needs=filters.needs, limit=limit, **common)
     if filters.text and len(filters.text.split()) <= _NAME_WORDS:
-        named = [h for h in directory.search(text=filters.text, limit=_NAME_HITS, **common) if _all_words(h)]
+        # A service the operator named comes first: searched without filters (filtered text
+        # search ranks every match, too slow on a large directory), then checked against them.
+        named = [h for h in directory.search(text=filters.text, limit=_NAME_HITS)
+                 if _all_words(h) and _named(filters.text, h.service) and _fits(h.service, filters, now)]
         seen = {h.service.id for h in named}
         hits = (named + [h for h in hits if h.service.id not in seen])[:limit]
     return hits
@@ -127,6 +141,22 @@ def _all_words(hit: ServiceHit) -> bool:
     # Every word matched, as typed or as corrected ("read 'salvaton' as 'salvation'").
     return any((w.startswith("text matches ") and not w.startswith("text matches part")) or w.startswith("read ")
                for w in hit.why)
+
+
+def _named(text: str, service: Service) -> bool:
+    return fuzz.partial_ratio(text.lower(), service.name.lower()) >= _NAME_LIKENESS
+
+
+def _fits(service: Service, filters: Filters, now: datetime) -> bool:
+    """Tell whether a service passes the filters the directory search would apply."""
+    areas, town, age = service.service_areas, filters.municipality, filters.age
+    return (
+        (town is None or not areas or town in areas or any(a in WIDER_AREAS for a in areas))
+        and (not filters.free or service.free is True)
+        and (not filters.wheelchair or service.wheelchair_accessible is True)
+        and (not filters.open_now or open_status(service, now).is_open is not False)
+        and (age is None or ((service.minimum_age or 0) <= age <= (service.maximum_age or 200)))
+    )
 
 
 def _status_text(service: Service, now: datetime, tr: Translator) -> tuple[bool | None, str]:
