@@ -85,3 +85,16 @@ def test_render_turns_a_reply_into_text_and_a_silent_reply_into_nothing() -> Non
         "Free groceries for Burlington residents. Open now" == out.body
     assert (1, ()) == (out.segments, out.rest)
     assert sms.SmsReply("", 0) == sms.render(Reply("en", silent=True))
+
+
+def test_a_crisis_reply_never_holds_a_number_behind_more() -> None:
+    lines = [Line(f"Ligne de crise numéro {i} êtes : (905) 849-45{i:02d}") for i in range(5)]
+    reply = Reply("fr", (*lines, Line("Quand vous serez prête, je peux vous aider à trouver autre chose.")), crisis=True)
+    out = sms.render(reply)
+    assert () == out.rest and out.segments <= 4
+    assert all(f"(905) 849-45{i:02d}" in out.body for i in range(5))
+
+
+def test_no_break_spaces_do_not_force_ucs2() -> None:
+    out = sms.render(Reply("fr", (Line("Distress Centre Halton, 24/7\u00a0: (905) 849-4541"),)))
+    assert is_gsm7(out.body) and "24/7 : (905)" in out.body

@@ -21,6 +21,8 @@ GSM_BASIC = set(
 )
 GSM_EXTENSION = set("^{}\\[~]|€\f")
 MAX_SEGMENTS = 3
+# No-break spaces (French "24/7 :", Babel's times) would force UCS-2; a plain space reads the same.
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 # A phone number (with an extension) is one unbreakable token when lines are split.
 _PHONE = re.compile(r"(?:\+?1[ -])?\(?\d{3}\)?[ -]\d{3}-\d{4}(?: ext\. \d+)?|\d-\d-\d")
 
@@ -122,8 +124,27 @@ def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
         return SmsReply("", 0)
     tr = tr or translator(reply.language)
     hint = tr.gettext("Reply MORE for the rest.")
-    full = fit(reply_lines(reply, tr), hint)
-    if full.rest and any(isinstance(part, Card) for part in reply.parts):
+    blocks = [block.translate(_SPACES) for block in reply_lines(reply, tr)]
+    full = fit(blocks, hint)
+    if not full.rest:
+        return full
+    if reply.crisis:
+        return _crisis(blocks, hint)
+    if any(isinstance(part, Card) for part in reply.parts):
         # Three results rarely fit in UCS-2 (70 characters a segment): names and numbers come first.
-        return fit(reply_lines(reply, tr, compact=True), hint)
+        compact = [block.translate(_SPACES) for block in reply_lines(reply, tr, compact=True)]
+        without_footer = fit(compact[:-1], hint)
+        # When only the "Reply 1-3 for details" line would spill, leave it out rather than page it:
+        # MORE then shows the next results, as the resident expects.
+        return without_footer if not without_footer.rest else fit(compact, hint)
     return full
+
+
+def _crisis(blocks: list[str], hint: str) -> SmsReply:
+    # Every crisis number goes out now: drop the closing line first, then allow one more segment.
+    essential = blocks[:-1]
+    for limit in (MAX_SEGMENTS, MAX_SEGMENTS + 1):
+        out = fit(essential, hint, limit)
+        if not out.rest:
+            return out
+    return fit(essential, hint, MAX_SEGMENTS + 1)
