@@ -1,8 +1,9 @@
 """Console routes for search while a caller waits: the page, the search API, a full record."""
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from flask import current_app, jsonify, render_template, request
@@ -32,11 +33,18 @@ def directory() -> Directory:
 
 
 def matcher() -> query.Matcher:
-    """Return the matcher over the app's intents and directory."""
-    from .. import matcher as matching
+    """Return the app's matcher, without the service search the console runs itself."""
+    found = current_app.extensions.get("navigator_operator_matcher")
+    if found is None:
+        from .. import matcher as matching
 
-    return partial(matching.match, intents_dir=current_app.config["NAVIGATOR_INTENTS"],
-                   directory=current_app.config["NAVIGATOR_DIRECTORY"])
+        shared = matching.get_matcher(current_app.config["NAVIGATOR_INTENTS"], current_app.config["NAVIGATOR_DIRECTORY"])
+        # A shallow copy shares the compiled intents; without a directory it ranks no services,
+        # which the console would throw away for its own filtered search.
+        found = copy.copy(shared)
+        found.directory = None
+        current_app.extensions["navigator_operator_matcher"] = found
+    return found.match
 
 
 def choices() -> dict[str, Any]:
