@@ -39,8 +39,10 @@ def load_or_build(folder: Path, name: str, inputs: Iterable[Path], build: Callab
     try:
         with path.open("rb") as handle:
             return cast(T, pickle.load(handle))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass  # absent, or written by other code: build it again
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+        log.info("compiled cache %s unreadable, rebuilding: %s", path.name, exc)
     value = build()
     try:
         folder.mkdir(parents=True, exist_ok=True)

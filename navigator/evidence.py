@@ -37,7 +37,7 @@ def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[
         (entry, spots, index.cjk or _as_written(entry, spots, words))
         for entry, spots in _hits(index, index.first, keysets, norm, cancelled)
     ]
-    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_typos else norm
+    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
     for need, source, weight, origin, literal in index.patterns:
         if literal not in norm and literal not in corrected:
             continue

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .models import LANGUAGES, MUNICIPALITIES
-from .normalise import fold_pattern, normalise
+from .normalise import fold_accents, fold_pattern, normalise
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class Phrase:
     words: tuple[str, ...]
     weight: float
     source: str
+    written: tuple[str, ...] = ()  # the same words with their accents, for stemmers that need them
 
 
 @dataclass(frozen=True)
@@ -190,11 +191,16 @@ class _File:
 
 def phrase_words(text: str, lang: str) -> tuple[str, ...]:
     """Normalise a phrase into words, keeping ``*`` gaps as words of their own."""
+    return tuple(map(fold_accents, written_words(text, lang)))
+
+
+def written_words(text: str, lang: str) -> tuple[str, ...]:
+    """Normalise a phrase into words with their accents, ``*`` gaps kept (as a message's raw words)."""
     words: list[str] = []
     for i, part in enumerate(text.split("*")):
         if i:
             words.append("*")
-        words.extend(normalise(part, lang).split())
+        words.extend(normalise(part, lang, fold=False).split())
     return tuple(words)
 
 
@@ -254,10 +260,11 @@ def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.No
     for kind in ("phrases", "negative"):
         for node in f.sequence(parts[kind][1], kind) if kind in parts else []:
             text, weight, at = _weighted(f, node, kind[:-1] if kind == "phrases" else "negative cue")
-            words = phrase_words(text, lang)
-            if not [w for w in words if w != "*"] or words[0] == "*" or words[-1] == "*":
+            written = written_words(text, lang)
+            if not [w for w in written if w != "*"] or written[0] == "*" or written[-1] == "*":
                 raise f.fail(at, f"phrase {text!r} has no words to match or starts or ends with *")
-            phrase = Phrase(code, lang, text, words, weight, f.where(at))
+            words = tuple(map(fold_accents, written))
+            phrase = Phrase(code, lang, text, words, weight, f.where(at), written)
             (out.phrases if kind == "phrases" else out.negatives).append(phrase)
     for node in f.sequence(parts["patterns"][1], "patterns") if "patterns" in parts else []:
         text, weight, at = _weighted(f, node, "pattern")

@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
-from .intents import IntentSet, Phrase, phrase_words
-from .normalise import collapse_doubles, fold_accents, normalise
-from .spelling import deletes, lemma_table, make_stemmer, max_typos
+from .intents import IntentSet, Phrase
+from .normalise import collapse_doubles, fold_accents
+from .spelling import by_initial, lemma_table, make_stemmer, near
 
 # Arabic and Urdu attach conjunctions, prepositions and the article to the word.
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
@@ -56,9 +54,9 @@ class PhraseIndex:
         self.negatives: dict[str | tuple[str, str], list[Entry]] = {}
         self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
         self.collapsed: dict[str, str] = {}
-        self.typos: dict[str, str] = {}
+        self.typo_words: dict[str, list[str]] = {}  # words a misspelling is sought among, by first letter
         self.pattern_words: set[str] = set()
-        self.pattern_typos: dict[str, str] = {}
+        self.pattern_initials: dict[str, list[str]] = {}
         self._corrections: dict[str, str] = {}
         self.near_words: dict[str, frozenset[str]] = {}
         self._keys: dict[str, frozenset[str]] = {}
@@ -69,10 +67,12 @@ class PhraseIndex:
         items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
         self.lemmas: dict[str, str] = {}
         if lang in _LEMMATISED and not exact and items:
-            words = {w for p, _neg in items for w in normalise(p.text.replace("*", " "), lang, fold=False).split()}
+            words = {w for p, _neg in items for w in p.written if w != "*"}
             self.lemmas = lemma_table(lang, words)
+        self._phrase_keys: dict[str, frozenset[str]] = {}
         for phrase, negative in items:
             self._add(phrase, negative)
+        del self._phrase_keys
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
         self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
         # Misspellings are sought among the phrases' words and their stems, so that a
@@ -82,22 +82,13 @@ class PhraseIndex:
             if len(key) >= 5 and key.isalpha():
                 self.near_words.setdefault(key, frozenset({key}))
         if lang in LATIN and not exact:
-            typos: dict[str, set[str]] = {}
-            for word in self.near_words:
-                if word.isalpha():
-                    for variant in deletes(word, max_typos(len(word))):
-                        typos.setdefault(variant, set()).add(word)
-            # One string per entry rather than a set: a tenth of the objects to unpickle.
-            self.typos = {variant: " ".join(words) for variant, words in typos.items()}
+            # Words under five letters forgive no typo: never worth comparing.
+            self.typo_words = by_initial(w for w in self.near_words if w.isalpha() and len(w) >= 5)
             # Patterns cannot stem or forgive typos, so a misspelt word is corrected to the
             # pattern word it is near before patterns run on the corrected text.
-            pattern_typos: dict[str, set[str]] = {}
             for _need, source, *_rest in self.patterns:
-                for word in _PATTERN_WORD_RE.findall(_ESCAPE_RE.sub(" ", source)):
-                    self.pattern_words.add(word)
-                    for variant in deletes(word, max_typos(len(word))):
-                        pattern_typos.setdefault(variant, set()).add(word)
-            self.pattern_typos = {variant: " ".join(words) for variant, words in pattern_typos.items()}
+                self.pattern_words.update(_PATTERN_WORD_RE.findall(_ESCAPE_RE.sub(" ", source)))
+            self.pattern_initials = by_initial(self.pattern_words)
 
     def __getstate__(self) -> dict[str, Any]:
         # Stemmers are C objects: rebuilt on load.  The per-word cache starts empty.
@@ -132,15 +123,20 @@ class PhraseIndex:
             (self.negatives if negative else self.first).setdefault(squashed[0], []).append(entry)
             return
         words: list[frozenset[str]] = []
-        for i, part in enumerate(phrase.text.split("*")):
-            if i:
+        for raw, folded in zip(phrase.written, phrase.words, strict=True):
+            if raw == "*":
                 words.append(frozenset())
-            for raw in normalise(part, self.lang, fold=False).split():
-                keys = self._word_keys(raw)
-                words.append(keys)
-                self.vocab[fold_accents(raw)] = self.vocab.get(fold_accents(raw), frozenset()) | keys
-                self.collapsed.setdefault(collapse_doubles(fold_accents(raw)), fold_accents(raw))
-        surface = tuple("" if w == "*" else w for w in phrase_words(phrase.text, self.lang))
+                continue
+            keys = self._phrase_keys.get(raw)
+            if keys is None:
+                # One set per word, shared by every phrase using it: a smaller pickle.
+                keys = self._phrase_keys[raw] = self._word_keys(raw)
+            words.append(keys)
+            known = self.vocab.get(folded)
+            if known is None or not keys <= known:
+                self.vocab[folded] = keys if known is None else known | keys
+            self.collapsed.setdefault(collapse_doubles(folded), folded)
+        surface = tuple("" if w == "*" else w for w in phrase.words)
         entry = Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface)
         table = self.negatives if negative else self.first
         for key in words[0]:
@@ -179,13 +175,8 @@ class PhraseIndex:
         done = self._corrections.get(word)
         if done is not None:
             return done
-        limit = max_typos(len(word))
-        best, best_distance = word, limit + 1
-        for variant in deletes(word, limit):
-            for candidate in self.pattern_typos.get(variant, "").split():
-                distance = OSA.distance(word, candidate)
-                if candidate[0] == word[0] and distance < best_distance and distance <= max_typos(len(candidate)):
-                    best, best_distance = candidate, distance
+        found = near(word, self.pattern_initials)
+        best = found[0] if found else word
         if len(self._corrections) < _KEY_CACHE:
             self._corrections[word] = best
         return best
@@ -196,19 +187,10 @@ class PhraseIndex:
         single = self.collapsed.get(collapse_doubles(word))
         if single:
             found |= self.vocab[single]
-        if not self.typos or not word.isalpha() or len(word) < 5:
+        if not self.typo_words or not word.isalpha() or len(word) < 5:
             return found
-        limit = max_typos(len(word))
-        candidates: set[str] = set()
-        for variant in deletes(word, limit):
-            if variant in self.typos:
-                candidates.update(self.typos[variant].split())
-        for candidate in candidates:
-            # Typos seldom hit the first letter, and words that differ there are often
-            # different words (nanay, sanay).  OSA counts a swap of two neighbouring
-            # letters as one typo (anxeity).
-            if candidate[0] == word[0] and OSA.distance(word, candidate) <= min(limit, max_typos(len(candidate))):
-                found |= self.near_words[candidate]
+        for candidate in near(word, self.typo_words):
+            found |= self.near_words[candidate]
         return found
 
     def regex(self, source: str) -> re.Pattern[str]:

@@ -435,3 +435,33 @@ def test_the_cache_key_covers_every_module_that_compiles_the_intents(small: Matc
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert "navigator.phrase_index" in loaded
     assert [] == [m for m in loaded if m.removeprefix("navigator.") not in ENGINE_MODULES]
+
+
+def test_processes_compiling_at_once_share_one_whole_cache_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder, cache = tmp_path / "intents", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [food bank: 2]\n", encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from navigator.matcher import compile_matcher;"
+        "m = compile_matcher(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]));"
+        "print(m.match('where is the food bank').need_codes)"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(cache)], stdout=subprocess.PIPE, text=True)
+            for _ in range(4)]
+    assert ["('food',)"] * 4 == [run.communicate(timeout=120)[0].strip() for run in runs]
+    assert 1 == len(list(cache.glob("*.pickle")))
+    assert [] == [p.name for p in cache.iterdir() if not p.name.endswith(".pickle")]  # no temporary file left
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_served(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "intents", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [food bank: 2]\n", encoding="utf-8")
+    compile_matcher(folder, cache_dir=cache)
+    [pickled] = cache.glob("*.pickle")
+    pickled.write_bytes(pickled.read_bytes()[: pickled.stat().st_size // 2])
+    assert ("food",) == compile_matcher(folder, cache_dir=cache).match("where is the food bank").need_codes
+    assert compile_matcher(folder, cache_dir=cache).match("food bank").need_codes == ("food",)
