@@ -38,6 +38,24 @@ bench: $(TEST_STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/run.py
 
+# Catalogs: navigator/translations/<locale>/LC_MESSAGES/messages.po, one per resident language.
+# `make i18n` extracts the English source strings, starts a catalog for any new locale, updates
+# every catalog (new strings come in empty or fuzzy; tests/test_i18n.py fails until they are
+# translated) and compiles the .mo files, which are committed so `make run` needs no extra step.
+TRANSLATIONS := navigator/translations
+I18N_LOCALES := en fr_CA ar zh_Hans pa ur es pt pl tl hi ko
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(TRANSLATIONS)/messages.pot --add-location=file \
+	  --add-comments=Translators: --project=navigator --version=0.1.0 --copyright-holder="Halton Region" navigator
+	@for locale in $(I18N_LOCALES); do \
+	  test -f $(TRANSLATIONS)/$$locale/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$locale; \
+	done
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete \
+	  --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
+
 directory: $(STAMP)
 	$(BIN)/navigator directory build
 

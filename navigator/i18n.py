@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_skeleton
 from babel.dates import format_time as babel_format_time
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -141,7 +142,13 @@ class Translator:
             return self.time(value)
         if isinstance(value, date):
             return self.month(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.number(value)
         return value
+
+    def number(self, value: int) -> str:
+        """Format a whole number with this locale's grouping, e.g. ``1,000`` or ``1 000``."""
+        return format_decimal(value, locale=self.locale).translate(_SPACES)
 
     def time(self, value: time) -> str:
         """Format a time of day, e.g. ``5:00 PM`` or ``17:00``."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -87,8 +87,11 @@ def open_line(service: Service, status: OpenStatus | None, now: datetime) -> Msg
         return _("Open now")
     if isinstance(status.opens_at, datetime):
         opens = status.opens_at.astimezone(TIMEZONE)
-        if opens.date() == now.astimezone(TIMEZONE).date():
+        today = now.astimezone(TIMEZONE).date()
+        if opens.date() == today:
             return _("Closed now. Opens at %(time)s", time=opens)
+        if opens.date() == today + timedelta(days=1):
+            return _("Closed now. Opens tomorrow at %(time)s", time=opens)
         return _("Closed now. Opens %(day)s at %(time)s", day=Weekday(opens.isoweekday()), time=opens)
     return _("Closed now")
 
@@ -126,12 +129,13 @@ def short_description(service: Service, limit: int = 70) -> str:
 
 def language_names(tags: tuple[str, ...], tr: Translator) -> str:
     """Name languages in the resident's locale, e.g. ``English, French``."""
-    from ..i18n import babel_locale
+    from babel import Locale
 
     names = []
     for tag in tags:
         try:
-            names.append(babel_locale(tag).get_display_name(tr.locale) or tag)
+            # The tag's own locale, not the one replies are formatted in: "French", not "French (Canada)".
+            names.append(Locale.parse(tag, sep="-").get_display_name(tr.locale) or tag)
         except (ValueError, TypeError):
             names.append(tag)
     return ", ".join(names)
