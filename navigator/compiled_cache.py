@@ -22,20 +22,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def fingerprint(paths: Iterable[Path]) -> str:
-    """Hash the names and bytes of ``paths``, in the order given."""
-    digest = hashlib.sha256()
+def fingerprint(paths: Iterable[Path], extra: bytes = b"") -> str:
+    """Hash the names and bytes of ``paths``, in the order given, and ``extra``."""
+    digest = hashlib.sha256(extra)
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 
-def load_or_build(folder: Path, name: str, inputs: Iterable[Path], build: Callable[[], T]) -> T:
-    """Return the cached result of ``build`` for these inputs, or build it and cache it.
+def load_or_build(folder: Path, name: str, key: str, build: Callable[[], T]) -> T:
+    """Return the cached result of ``build`` for ``key`` (a ``fingerprint``), or build it and cache it.
 
     ``name`` keeps one file per kind of object: a new one replaces the old ones of that name.
     """
-    path = folder / f"{name}-{fingerprint(inputs)}.pickle"
+    path = folder / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as handle:
             return cast(T, pickle.load(handle))

@@ -20,11 +20,12 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from . import settings
-from .compiled_cache import load_or_build
+from .compiled_cache import fingerprint, load_or_build
 from .conversation import Conversation
 from .evidence import evidence
 from .intents import IntentSet, load_intents, load_need_codes
@@ -32,14 +33,17 @@ from .language import detect
 from .models import LANGUAGES, Match, NeedScore, ServiceHit
 from .normalise import fold_accents, normalise
 from .people import PeopleFinder
-from .phrase_index import LATIN, PhraseIndex
+from .phrase_index import LATIN, PhraseIndex, phrase_vocabulary
 from .places import PlaceFinder, load_fsa
+from .spelling import SIMPLEMMA_LANGUAGES, simplemma_answers
 
 log = logging.getLogger(__name__)
 
 # Messages longer than this are cut: no resident writes more, and it bounds the cost.
 MAX_CHARS = 2000
 THRESHOLD = 1.0
+# With no need at THRESHOLD, the best need at this score still counts.
+WEAK_THRESHOLD = 0.5
 # When two needs score the same, the more specific one leads (eval/README.md).
 SPECIFICITY = (
     "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",
@@ -53,11 +57,15 @@ _SAME_SCRIPT = {**{lang: LATIN for lang in LATIN}, "ar": ("ar", "ur"), "ur": ("a
 class Matcher:
     """Every intents file compiled for matching, plus the directory to rank services."""
 
-    def __init__(self, intents: IntentSet, fsa: dict[str, str | None], directory: Any = None, need_order: list[str] | None = None) -> None:
+    def __init__(
+        self, intents: IntentSet, fsa: dict[str, str | None], directory: Any = None, need_order: list[str] | None = None,
+        simplemma: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Compile ``intents``; ``simplemma`` may give ``spelling.simplemma_answers`` already computed."""
         # The phrase lists now live in the indexes; the rest (needs, questions, places,
         # people, conversation words) stays here for the dialogue to read.
         self.intents = dataclasses.replace(intents, phrases=[], negatives=[], patterns=[])
-        self.indexes = {lang: PhraseIndex(lang, intents) for lang in LANGUAGES}
+        self.indexes = {lang: PhraseIndex(lang, intents, simplemma=simplemma) for lang in LANGUAGES}
         # Crisis phrases of every language that shares the message's script are tried
         # too: a Spanish cry for help detected as Portuguese must still be heard.
         crisis_only = dataclasses.replace(
@@ -150,10 +158,15 @@ class Matcher:
             reasons.setdefault(need, []).append(reason)
         # Ties go to the need whose words were written as its phrases say, then to
         # the more specific need.
-        ranked = sorted(
-            (code for code, score in scores.items() if score >= THRESHOLD),
-            key=lambda code: (code != "crisis", -scores[code], -as_written[code], self.tie_rank.get(code, (99, 99))),
-        )
+        def order(code: str) -> tuple[bool, float, float, tuple[int, int]]:
+            return (code != "crisis", -scores[code], -as_written[code], self.tie_rank.get(code, (99, 99)))
+
+        ranked = sorted((code for code, score in scores.items() if score >= THRESHOLD), key=order)
+        if not ranked:
+            # Nothing is certain: weak evidence for one topic still beats asking the
+            # resident to start again.  Crisis never counts on weak evidence alone.
+            weak = sorted((c for c, s in scores.items() if s >= WEAK_THRESHOLD and c != "crisis"), key=order)
+            ranked = weak[:1]
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
         return tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
@@ -208,17 +221,26 @@ def compile_matcher(intents_path: Path, cache_dir: Path | None = None, use_cache
     needs_path = settings.DATA_DIR / "needs.yaml"
     fsa_path = settings.DATA_DIR / "halton_fsa.csv"
 
+    cache_dir = cache_dir or CACHE_DIR
+    here = Path(__file__).parent
+    # One cache file per intents folder: a test's folder never evicts the shipped one's.
+    folder = hashlib.sha256(str(intents_path.resolve()).encode()).hexdigest()[:12]
+
     def build() -> Matcher:
         intents = load_intents(intents_path, needs_path)
-        return Matcher(intents, load_fsa(fsa_path), None, load_need_codes(needs_path))
+        simplemma = None
+        if use_cache:
+            # simplemma's answers depend only on the phrase words: an edit that adds none,
+            # or a change to other engine code, does not load simplemma again.
+            words = {lang: phrase_vocabulary(intents, lang) for lang in SIMPLEMMA_LANGUAGES}
+            key = fingerprint([here / "spelling.py"], f"{version('simplemma')}{words}".encode())
+            simplemma = load_or_build(cache_dir, f"simplemma-{folder}", key, lambda: simplemma_answers(words))
+        return Matcher(intents, load_fsa(fsa_path), None, load_need_codes(needs_path), simplemma)
 
     if not use_cache:
         return build()
-    here = Path(__file__).parent
     inputs = sorted(intents_path.glob("*.yaml")) + [needs_path, fsa_path] + [here / f"{m}.py" for m in ENGINE_MODULES]
-    # One cache file per intents folder: a test's folder never evicts the shipped one's.
-    folder = hashlib.sha256(str(intents_path.resolve()).encode()).hexdigest()[:12]
-    return load_or_build(cache_dir or CACHE_DIR, folder, inputs, build)
+    return load_or_build(cache_dir, folder, fingerprint(inputs), build)
 
 
 def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | None = None) -> Matcher:

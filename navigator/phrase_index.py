@@ -9,18 +9,24 @@ dictionary look-ups per word.  Finding the phrases of a message is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .intents import IntentSet, Phrase
 from .normalise import collapse_doubles, fold_accents
-from .spelling import by_initial, lemma_table, make_stemmer, near
+from .spelling import (
+    SIMPLEMMA_LANGUAGES,
+    by_initial,
+    make_stemmer,
+    near,
+    simplemma_answers,
+)
 
 # Arabic and Urdu attach conjunctions, prepositions and the article to the word.
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 CJK = ("zh-Hans", "ko")
 LATIN = ("en", "fr", "es", "pt", "pl", "tl")
-_LEMMATISED = ("fr",)
 # The words a pattern spells out: letters left after escapes such as \b and \d are removed.
 _ESCAPE_RE = re.compile(r"\\[a-zA-Z]")
 _PATTERN_WORD_RE = re.compile(r"[^\W\d_]{5,}")
@@ -43,11 +49,18 @@ class Entry:
 class PhraseIndex:
     """One language's phrases, indexed by the keys of their first word."""
 
-    def __init__(self, lang: str, intents: IntentSet, exact: bool = False) -> None:
+    def __init__(
+        self, lang: str, intents: IntentSet, exact: bool = False, simplemma: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Compile ``lang``'s phrases; ``simplemma`` may give ``simplemma_answers`` already computed."""
         self.lang = lang
         self.exact = exact  # words match as written: no stems, no typos
         self.cjk = lang in CJK
-        self.stem = make_stemmer(lang)
+        items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
+        if simplemma is None and lang in SIMPLEMMA_LANGUAGES and not exact:
+            simplemma = simplemma_answers({lang: phrase_vocabulary(intents, lang)})
+        answers = simplemma.get(lang, {}) if simplemma else {}
+        self.stem = make_stemmer(lang, answers if lang == "tl" else None)
         # Entries by the key of their first word, or of their first two words when
         # the second is not a gap: a message word then meets only the phrases it can start.
         self.first: dict[str | tuple[str, str], list[Entry]] = {}
@@ -64,11 +77,8 @@ class PhraseIndex:
         # their literal is absent, and a pickled regex is recompiled on every start.
         self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literal) for p in intents.patterns if p.lang == lang]
         self._regexes: dict[str, re.Pattern[str]] = {}
-        items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
-        self.lemmas: dict[str, str] = {}
-        if lang in _LEMMATISED and not exact and items:
-            words = {w for p, _neg in items for w in p.written if w != "*"}
-            self.lemmas = lemma_table(lang, words)
+        # simplemma knows French forms the stemmer cuts differently (obsèdent, obsède).
+        self.lemmas: dict[str, str] = dict(answers) if lang == "fr" and not exact else {}
         self._phrase_keys: dict[str, frozenset[str]] = {}
         for phrase, negative in items:
             self._add(phrase, negative)
@@ -199,3 +209,8 @@ class PhraseIndex:
         if compiled is None:
             compiled = self._regexes[source] = re.compile(source)
         return compiled
+
+
+def phrase_vocabulary(intents: IntentSet, lang: str) -> list[str]:
+    """Return the words (with accents) of ``lang``'s phrases and negative cues, sorted."""
+    return sorted({w for p in intents.phrases + intents.negatives if p.lang == lang for w in p.written if w != "*"})

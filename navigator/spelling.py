@@ -6,7 +6,7 @@ or when one is a typo or two away from the other (``homless``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import cast
 
@@ -22,8 +22,14 @@ _STEMMERS = {
 }
 
 
-def make_stemmer(lang: str) -> Callable[[str], str]:
-    """Return the word-stem function for ``lang``: snowball, simplemma for Tagalog, else identity."""
+def make_stemmer(lang: str, known: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """Return the word-stem function for ``lang``: snowball, simplemma for Tagalog, else identity.
+
+    ``known`` holds stems already computed (``simplemma_answers``): they are not asked again.
+    """
+    if known:
+        ask = make_stemmer(lang)
+        return lambda word: known.get(word) or ask(word)
     if lang in _STEMMERS:
         # snowballstemmer hands out PyStemmer's C stemmers when installed: 10x faster.
         stem = cast(Callable[[str], str], snowballstemmer.stemmer(_STEMMERS[lang]).stemWord)
@@ -38,6 +44,22 @@ def make_stemmer(lang: str) -> Callable[[str], str]:
     else:
         return str
     return lru_cache(maxsize=50000)(stem)
+
+
+# Where simplemma is used: French words gain their dictionary lemma, Tagalog words
+# are stemmed by it.  Loading it takes most of a cold start, so its answers for the
+# intents' words are computed once (``simplemma_answers``) and cached apart.
+SIMPLEMMA_LANGUAGES = ("fr", "tl")
+
+
+def simplemma_answers(words: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
+    """Return what simplemma says of the phrase words of each language: French lemma table, Tagalog stems."""
+    answers = {"fr": lemma_table("fr", words.get("fr", ())), "tl": {}}
+    stem = make_stemmer("tl")
+    for word in words.get("tl", ()):
+        answers["tl"][word] = stem(word)
+        answers["tl"][fold_accents(word)] = stem(fold_accents(word))
+    return answers
 
 
 def lemma_table(lang: str, words: Iterable[str]) -> dict[str, str]:

@@ -411,13 +411,34 @@ def test_compiled_intents_are_cached_and_an_edit_is_picked_up(tmp_path: Path) ->
     folder.mkdir()
     (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [food bank: 2]\n", encoding="utf-8")
     first = compile_matcher(folder, cache_dir=cache)
-    [pickled] = cache.glob("*.pickle")
+    [pickled] = _compiled(cache)
     again = compile_matcher(folder, cache_dir=cache)
     assert again is not first and ("food",) == again.match("where is the food bank").need_codes
     (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [groceries: 2]\n", encoding="utf-8")
     edited = compile_matcher(folder, cache_dir=cache)
     assert () == edited.match("where is the food bank").need_codes
-    assert [pickled] != list(cache.glob("*.pickle")) and 1 == len(list(cache.glob("*.pickle")))
+    assert [pickled] != _compiled(cache) and 1 == len(_compiled(cache))
+
+
+def _compiled(cache: Path) -> list[Path]:
+    return [p for p in cache.glob("*.pickle") if not p.name.startswith("simplemma-")]
+
+
+def test_simplemma_answers_are_kept_until_the_french_or_tagalog_words_change(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "intents", tmp_path / "cache"
+    folder.mkdir()
+    food = "need: food\nlanguages:\n  en:\n    phrases: [{en}: 2]\n  fr:\n    phrases: [{fr}: 2]\n"
+    (folder / "food.yaml").write_text(food.format(en="food bank", fr="il obsède"), encoding="utf-8")
+    compile_matcher(folder, cache_dir=cache)
+    [answers] = cache.glob("simplemma-*.pickle")
+    (folder / "food.yaml").write_text(food.format(en="groceries", fr="il obsède"), encoding="utf-8")
+    assert ("food",) == compile_matcher(folder, cache_dir=cache).match("need groceries").need_codes
+    assert [answers] == list(cache.glob("simplemma-*.pickle"))
+    (folder / "food.yaml").write_text(food.format(en="groceries", fr="mange"), encoding="utf-8")
+    edited = compile_matcher(folder, cache_dir=cache)
+    assert [answers] != list(cache.glob("simplemma-*.pickle")) and 1 == len(list(cache.glob("simplemma-*.pickle")))
+    # the new French word has its dictionary forms: "mangeons" is a form of "manger"
+    assert ("food",) == edited.match("ils mangeons", lang="fr").need_codes
 
 
 def test_the_cache_key_covers_every_module_that_compiles_the_intents(small: Matcher) -> None:
@@ -452,7 +473,7 @@ def test_processes_compiling_at_once_share_one_whole_cache_file(tmp_path: Path) 
     runs = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(cache)], stdout=subprocess.PIPE, text=True)
             for _ in range(4)]
     assert ["('food',)"] * 4 == [run.communicate(timeout=120)[0].strip() for run in runs]
-    assert 1 == len(list(cache.glob("*.pickle")))
+    assert 1 == len(_compiled(cache))
     assert [] == [p.name for p in cache.iterdir() if not p.name.endswith(".pickle")]  # no temporary file left
 
 
@@ -461,7 +482,7 @@ def test_a_damaged_cache_file_is_rebuilt_not_served(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "food.yaml").write_text("need: food\nlanguages:\n  en:\n    phrases: [food bank: 2]\n", encoding="utf-8")
     compile_matcher(folder, cache_dir=cache)
-    [pickled] = cache.glob("*.pickle")
+    [pickled] = _compiled(cache)
     pickled.write_bytes(pickled.read_bytes()[: pickled.stat().st_size // 2])
     assert ("food",) == compile_matcher(folder, cache_dir=cache).match("where is the food bank").need_codes
     assert compile_matcher(folder, cache_dir=cache).match("food bank").need_codes == ("food",)
