@@ -129,15 +129,17 @@ def short_description(service: Service, limit: int = 70) -> str:
 
 def language_names(tags: tuple[str, ...], tr: Translator) -> str:
     """Name languages in the resident's locale, e.g. ``English, French``."""
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
     names = []
     for tag in tags:
         try:
             # The tag's own locale, not the one replies are formatted in: "French", not "French (Canada)".
-            names.append(Locale.parse(tag, sep="-").get_display_name(tr.locale) or tag)
-        except (ValueError, TypeError):
-            names.append(tag)
+            name = Locale.parse(tag, sep="-").get_display_name(tr.locale)
+        except (ValueError, TypeError, UnknownLocaleError):
+            # Languages with no CLDR locale of their own (ASL is "ase") still have a name.
+            name = tr.locale.languages.get(tag.replace("-", "_"))
+        names.append(name or tag)
     return ", ".join(names)
 
 
