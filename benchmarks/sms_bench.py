@@ -141,8 +141,10 @@ def run_wrk(port: int, script: Path, seconds: int, connections: int, threads: in
            f"http://127.0.0.1:{port}/sms"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # Percentiles come after "Latency Distribution"; the thread stats above also print percentages.
+    latency = out[out.index("Latency Distribution"):]
+    p50 = _ms(re.search(r"50%[ \t]+(\S+)", latency).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%[ \t]+(\S+)", latency).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = int(non2xx.group(1)) if non2xx else 0
