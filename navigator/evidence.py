@@ -52,9 +52,10 @@ def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[
             entry = Entry(need, (), source, weight, origin)
             hits.append((entry, frozenset(("t", k) for k in range(first, last + 1)), text is norm))
     # The same words are one piece of evidence: of a need's phrases that overlap
-    # (turn 21, turned 21, when i turn 21), only the heaviest counts.
+    # (turn 21, turned 21, when i turn 21), only the heaviest counts; of equal weights the
+    # one matched as written, then the one listed first (the same answer in every process).
     taken: dict[str, set[tuple[str, int]]] = {}
-    for entry, spots, exact in sorted(hits, key=lambda hit: -hit[0].weight):
+    for entry, spots, exact in sorted(hits, key=lambda hit: (-hit[0].weight, not hit[2], _line(hit[0].source))):
         if spots & cancelled:
             log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
         elif not spots & taken.setdefault(entry.need, set()):
@@ -124,3 +125,9 @@ def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[s
     if pos < len(keysets) and words[j] & keysets[pos]:
         return _follow(words, j + 1, keysets, pos + 1, used + (pos,))
     return None
+
+
+def _line(source: str) -> tuple[str, int]:
+    """Order ``file.yaml:12`` sources by file, then line number."""
+    name, _, line = source.rpartition(":")
+    return (name, int(line)) if line.isdigit() else (source, 0)

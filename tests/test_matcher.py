@@ -486,3 +486,10 @@ def test_a_damaged_cache_file_is_rebuilt_not_served(tmp_path: Path) -> None:
     pickled.write_bytes(pickled.read_bytes()[: pickled.stat().st_size // 2])
     assert ("food",) == compile_matcher(folder, cache_dir=cache).match("where is the food bank").need_codes
     assert compile_matcher(folder, cache_dir=cache).match("food bank").need_codes == ("food",)
+
+
+def test_of_equal_overlapping_phrases_the_one_written_as_in_the_message_counts(tmp_path: Path) -> None:
+    (tmp_path / "housing.yaml").write_text("need: housing\nlanguages:\n  en:\n    phrases: [evict: 2, evicted: 2]\n", encoding="utf-8")
+    found = compile_matcher(tmp_path, use_cache=False).match("we were evicted", lang="en")
+    assert [("housing", 2.0)] == [(n.code, n.score) for n in found.needs]
+    assert ["en 'evicted' (housing.yaml:4)"] == list(found.needs[0].why)
