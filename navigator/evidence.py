@@ -8,8 +8,9 @@ need's hits on overlapping words only the heaviest counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from .clauses import Clauses
 from .normalise import fold_accents
 from .phrase_index import Entry, PhraseIndex
 
@@ -18,10 +19,13 @@ log = logging.getLogger(__name__)
 _GAP = 3  # words a `*` stands for
 
 
-def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[str, float, str, bool]]:
+def evidence(
+    index: PhraseIndex, raw_words: list[str], norm: str, clauses: Clauses | None = None,
+) -> list[tuple[str, float, str, bool]]:
     """Return (need, weight, why, exact) for every phrase and pattern the message shows.
 
     ``exact`` says the words matched as written, not through a stem or a typo.
+    ``clauses`` numbers the message's clauses, for ``clause_negative`` cues.
     """
     if not (index.first or index.patterns):
         return []
@@ -31,11 +35,23 @@ def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[
     cancelled: set[tuple[str, int]] = set()
     for _entry, spots in _hits(index, index.negatives, keysets, norm, None):
         cancelled |= spots
+    # (need, clause) pairs where a clause_negative cue silences that need.
+    silenced: set[tuple[str, int]] = set()
+    if clauses is not None and index.clause_negatives:
+        for entry, spots in _hits(index, index.clause_negatives, keysets, norm, None):
+            silenced |= {(entry.need, clauses.of(spot)) for spot in spots}
     out: dict[int, tuple[str, float, str, bool]] = {}
     words = norm.split()
+
+    def blocked(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
+        """Return whether a negative cue cancels this hit."""
+        if spots & cancelled:
+            return True
+        return bool(silenced) and clauses is not None and any((entry.need, clauses.of(spot)) in silenced for spot in spots)
+
     hits = [
         (entry, spots, index.cjk or _as_written(entry, spots, words))
-        for entry, spots in _hits(index, index.first, keysets, norm, cancelled)
+        for entry, spots in _hits(index, index.first, keysets, norm, blocked)
     ]
     corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
     for need, source, weight, origin, literal in index.patterns:
@@ -56,7 +72,7 @@ def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[
     # one matched as written, then the one listed first (the same answer in every process).
     taken: dict[str, set[tuple[str, int]]] = {}
     for entry, spots, exact in sorted(hits, key=lambda hit: (-hit[0].weight, not hit[2], _line(hit[0].source))):
-        if spots & cancelled:
+        if blocked(entry, spots):
             log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
         elif not spots & taken.setdefault(entry.need, set()):
             taken[entry.need] |= spots
@@ -66,13 +82,13 @@ def evidence(index: PhraseIndex, raw_words: list[str], norm: str) -> list[tuple[
 
 def _hits(
     index: PhraseIndex, table: dict[str | tuple[str, str], list[Entry]], keysets: list[frozenset[str]], norm: str,
-    cancelled: set[tuple[str, int]] | None,
+    blocked: Callable[[Entry, frozenset[tuple[str, int]]], bool] | None,
 ) -> Iterator[tuple[Entry, frozenset[tuple[str, int]]]]:
     """Yield each phrase of ``table`` found in the message, with the positions it covers.
 
-    With ``cancelled`` given, a phrase found outside those positions is yielded once
-    and no more: found again elsewhere it adds nothing.  Without it (negative cues)
-    every occurrence is yielded, since each cancels what it overlaps.
+    With ``blocked`` given, a phrase found where no negative cue blocks it is yielded
+    once and no more: found again elsewhere it adds nothing.  Without it (negative
+    cues) every occurrence is yielded, since each cancels what it overlaps.
     """
     counted: set[int] = set()
     if index.cjk:
@@ -81,7 +97,7 @@ def _hits(
             for entry in table.get(char, ()):
                 if id(entry) not in counted and squashed.startswith(entry.text, j):
                     spots = frozenset(("c", k) for k in range(j, j + len(entry.text)))
-                    if cancelled is not None and not spots & cancelled:
+                    if blocked is not None and not blocked(entry, spots):
                         counted.add(id(entry))
                     yield entry, spots
         return
@@ -98,7 +114,7 @@ def _hits(
                 used = _follow(entry.words, 1, keysets, i + 1, (i,)) if len(entry.words) > 1 else (i,)
                 if used:
                     spots = frozenset(("t", k) for k in used)
-                    if cancelled is not None and not spots & cancelled:
+                    if blocked is not None and not blocked(entry, spots):
                         counted.add(id(entry))
                     yield entry, spots
 

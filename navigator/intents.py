@@ -24,7 +24,7 @@ SPECIAL_FILES = ("conversation.yaml", "places.yaml", "people.yaml")
 ASK_VALUES = ("municipality", "age", "none")
 TAKEOVER_WHEN = ("young",)
 NEED_KEYS = ("need", "ask", "languages", "examples", "takes_over")
-LANGUAGE_KEYS = ("phrases", "patterns", "negative", "question")
+LANGUAGE_KEYS = ("phrases", "patterns", "negative", "clause_negative", "question")
 EXAMPLE_KEYS = ("lang", "text", "expect", "reject")
 CONVERSATION_INTENTS = (
     "greeting", "thanks", "yes", "no", "more", "restart", "person", "stop", "start", "help", "safe",
@@ -113,6 +113,7 @@ class IntentSet:
     needs: dict[str, NeedIntent] = field(default_factory=dict)
     phrases: list[Phrase] = field(default_factory=list)
     negatives: list[Phrase] = field(default_factory=list)
+    clause_negatives: list[Phrase] = field(default_factory=list)  # cancel their need's phrases in their clause
     patterns: list[Pattern] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     # conversation.yaml
@@ -257,15 +258,16 @@ def _load_need(f: _File, codes: list[str], out: IntentSet) -> None:
 
 
 def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.Node, yaml.Node]], out: IntentSet) -> None:
-    for kind in ("phrases", "negative"):
+    lists = {"phrases": out.phrases, "negative": out.negatives, "clause_negative": out.clause_negatives}
+    for kind, target in lists.items():
         for node in f.sequence(parts[kind][1], kind) if kind in parts else []:
-            text, weight, at = _weighted(f, node, kind[:-1] if kind == "phrases" else "negative cue")
+            text, weight, at = _weighted(f, node, "phrase" if kind == "phrases" else "negative cue")
             written = written_words(text, lang)
             if not [w for w in written if w != "*"] or written[0] == "*" or written[-1] == "*":
                 raise f.fail(at, f"phrase {text!r} has no words to match or starts or ends with *")
             words = tuple(map(fold_accents, written))
             phrase = Phrase(code, lang, text, words, weight, f.where(at), written)
-            (out.phrases if kind == "phrases" else out.negatives).append(phrase)
+            target.append(phrase)
     for node in f.sequence(parts["patterns"][1], "patterns") if "patterns" in parts else []:
         text, weight, at = _weighted(f, node, "pattern")
         try:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .clauses import split_clauses
 from .compiled_cache import fingerprint, load_or_build
 from .conversation import Conversation
 from .evidence import evidence
@@ -72,11 +73,13 @@ class Matcher:
             intents,
             phrases=[p for p in intents.phrases if p.need == "crisis"],
             negatives=[p for p in intents.negatives if p.need == "crisis"],
+            clause_negatives=[p for p in intents.clause_negatives if p.need == "crisis"],
             patterns=[p for p in intents.patterns if p.need == "crisis"],
         )
         # Words match as written there: stems of one language meet unrelated words of
         # another ("suicide" and Spanish "suicidarme" share a Spanish stem).
         self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only, exact=True) for lang in LATIN + ("ar", "ur")}
+        self.clause_cues = bool(intents.clause_negatives)
         self.conversation = Conversation(intents)
         self.places = PlaceFinder(intents.places, intents.outside, fsa)
         self.people = PeopleFinder(intents.people)
@@ -115,7 +118,7 @@ class Matcher:
         raw_words = normalise(text, language, fold=False).split()
         norm = " ".join(map(fold_accents, raw_words))
         person = self.people.find(norm, language)
-        needs = self._needs(raw_words, norm, language, person.young)
+        needs = self._needs(text, raw_words, norm, language, person.young)
         crisis = bool(needs) and needs[0].code == "crisis"
         if crisis:
             why.append("crisis: answer with emergency and crisis lines first")
@@ -137,17 +140,19 @@ class Matcher:
             language_choice=choice, services=services, why=tuple(why),
         )
 
-    def _needs(self, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
+    def _needs(self, text: str, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
         """Score every need from the message's language and English; rank them."""
         langs = [language] if language == "en" else [language, "en"]
         scores: dict[str, float] = {}
         as_written: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
-        found = [item for lang in langs for item in evidence(self.indexes[lang], raw_words, norm)]
+        # Clauses are only worth finding when a clause_negative cue could use them.
+        clauses = split_clauses(text, language, raw_words) if self.clause_cues else None
+        found = [item for lang in langs for item in evidence(self.indexes[lang], raw_words, norm, clauses)]
         if sum(item[1] for item in found if item[0] == "crisis") < THRESHOLD:
             for lang in _SAME_SCRIPT.get(language, ()):
                 if lang not in langs:
-                    found += evidence(self.crisis_indexes[lang], raw_words, norm)
+                    found += evidence(self.crisis_indexes[lang], raw_words, norm, clauses)
         for need, weight, reason, exact in found:
             target = self.takeovers.get(need) if young else None
             if target:
@@ -211,7 +216,7 @@ CACHE_DIR = settings.PROJECT_ROOT / "instance" / "matcher-cache"
 # The modules whose code builds, or is pickled into, a compiled Matcher: a change
 # to any of them must never meet a cache written by the old code.
 ENGINE_MODULES = (
-    "matcher", "phrase_index", "evidence", "spelling", "conversation", "compiled_cache", "intents",
+    "matcher", "phrase_index", "evidence", "spelling", "conversation", "compiled_cache", "intents", "clauses",
     "normalise", "places", "people", "language", "models", "settings",
 )
 

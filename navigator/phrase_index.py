@@ -56,15 +56,15 @@ class PhraseIndex:
         self.lang = lang
         self.exact = exact  # words match as written: no stems, no typos
         self.cjk = lang in CJK
-        items = [(p, neg) for p, neg in [(p, False) for p in intents.phrases] + [(p, True) for p in intents.negatives] if p.lang == lang]
-        if simplemma is None and lang in SIMPLEMMA_LANGUAGES and not exact:
+        self.first: dict[str | tuple[str, str], list[Entry]] = {}
+        self.negatives: dict[str | tuple[str, str], list[Entry]] = {}
+        self.clause_negatives: dict[str | tuple[str, str], list[Entry]] = {}
+        tables = ((intents.phrases, self.first), (intents.negatives, self.negatives), (intents.clause_negatives, self.clause_negatives))
+        items = [(p, table) for phrases, table in tables for p in phrases if p.lang == lang]
+        if simplemma is None and lang in SIMPLEMMA_LANGUAGES and not exact and items:
             simplemma = simplemma_answers({lang: phrase_vocabulary(intents, lang)})
         answers = simplemma.get(lang, {}) if simplemma else {}
         self.stem = make_stemmer(lang, answers if lang == "tl" else None)
-        # Entries by the key of their first word, or of their first two words when
-        # the second is not a gap: a message word then meets only the phrases it can start.
-        self.first: dict[str | tuple[str, str], list[Entry]] = {}
-        self.negatives: dict[str | tuple[str, str], list[Entry]] = {}
         self.vocab: dict[str, frozenset[str]] = {}  # folded word -> its keys
         self.collapsed: dict[str, str] = {}
         self.typo_words: dict[str, list[str]] = {}  # words a misspelling is sought among, by first letter
@@ -80,8 +80,8 @@ class PhraseIndex:
         # simplemma knows French forms the stemmer cuts differently (obsèdent, obsède).
         self.lemmas: dict[str, str] = dict(answers) if lang == "fr" and not exact else {}
         self._phrase_keys: dict[str, frozenset[str]] = {}
-        for phrase, negative in items:
-            self._add(phrase, negative)
+        for phrase, table in items:
+            self._add(phrase, table)
         del self._phrase_keys
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
         self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
@@ -126,11 +126,16 @@ class PhraseIndex:
             keys.add(lemma)
         return frozenset(keys)
 
-    def _add(self, phrase: Phrase, negative: bool) -> None:
+    def _add(self, phrase: Phrase, table: dict[str | tuple[str, str], list[Entry]]) -> None:
+        """Index ``phrase`` in ``table`` by the keys of its first word, or of its first two.
+
+        A message word then meets only the phrases it can start.
+        """
+        negative = table is not self.first
         if self.cjk:
             squashed = "".join(w for w in phrase.words if w != "*")
             entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative)
-            (self.negatives if negative else self.first).setdefault(squashed[0], []).append(entry)
+            table.setdefault(squashed[0], []).append(entry)
             return
         words: list[frozenset[str]] = []
         for raw, folded in zip(phrase.written, phrase.words, strict=True):
@@ -148,7 +153,6 @@ class PhraseIndex:
             self.collapsed.setdefault(collapse_doubles(folded), folded)
         surface = tuple("" if w == "*" else w for w in phrase.words)
         entry = Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface)
-        table = self.negatives if negative else self.first
         for key in words[0]:
             if len(words) > 1 and words[1]:
                 for second in words[1]:
@@ -213,4 +217,5 @@ class PhraseIndex:
 
 def phrase_vocabulary(intents: IntentSet, lang: str) -> list[str]:
     """Return the words (with accents) of ``lang``'s phrases and negative cues, sorted."""
-    return sorted({w for p in intents.phrases + intents.negatives if p.lang == lang for w in p.written if w != "*"})
+    phrases = intents.phrases + intents.negatives + intents.clause_negatives
+    return sorted({w for p in phrases if p.lang == lang for w in p.written if w != "*"})

@@ -67,7 +67,14 @@ BROKEN = [
     ("example unknown need", "need: housing\nexamples:\n  - lang: en\n    text: hi\n    expect: [nope]\n", 5, "unknown need code 'nope'"),
     ("phrase of punctuation", "need: housing\nlanguages:\n  en:\n    phrases:\n      - '!!'\n", 5, "no words to match"),
     ("wrong file name", "need: food\n", 1, "must live in food.yaml"),
+    ("clause cue of gaps", "need: housing\nlanguages:\n  en:\n    clause_negative: ['* ago']\n", 4, "starts or ends with *"),
 ]
+
+
+def test_clause_negative_cues_load_apart(tmp_path: Path) -> None:
+    write(tmp_path, "housing.yaml", "need: housing\nlanguages:\n  en:\n    clause_negative: [years ago]\n    negative: [dog]\n")
+    intents = load_intents(tmp_path)
+    assert (["years ago"], ["dog"]) == ([c.text for c in intents.clause_negatives], [n.text for n in intents.negatives])
 
 
 @pytest.mark.parametrize(("case", "text", "line", "problem"), BROKEN, ids=[b[0] for b in BROKEN])

@@ -493,3 +493,57 @@ def test_of_equal_overlapping_phrases_the_one_written_as_in_the_message_counts(t
     found = compile_matcher(tmp_path, use_cache=False).match("we were evicted", lang="en")
     assert [("housing", 2.0)] == [(n.code, n.score) for n in found.needs]
     assert ["en 'evicted' (housing.yaml:4)"] == list(found.needs[0].why)
+
+
+CLAUSE_INTENTS = {
+    "crisis.yaml": """
+need: crisis
+languages:
+  en:
+    phrases: [kill myself: 3, pills ready: 3]
+    clause_negative: [years ago]
+  zh-Hans:
+    phrases: [自杀: 3]
+    clause_negative: [年前]
+""",
+    "housing.yaml": "need: housing\nlanguages:\n  en:\n    phrases: [homeless: 2]\n",
+}
+
+CLAUSES = [
+    ("i tried to kill myself years ago", "en", ()),
+    ("years ago i tried to kill myself and i m fine", "en", ()),
+    # another clause keeps its own voice, even for the same phrase
+    ("i tried to kill myself years ago, tonight i will kill myself", "en", ("crisis",)),
+    ("i tried to kill myself years ago but i have my pills ready", "en", ("crisis",)),
+    ("years ago. i have the pills ready", "en", ("crisis",)),
+    # a cue speaks for its own need only
+    ("i was homeless years ago", "en", ("housing",)),
+    ("三年前我自杀过", "zh-Hans", ()),
+    ("三年前自杀过，今天又想自杀", "zh-Hans", ("crisis",)),
+]
+
+
+@pytest.fixture(scope="module")
+def clause_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    folder = tmp_path_factory.mktemp("clause-intents")
+    for name, body in CLAUSE_INTENTS.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    return compile_matcher(folder, use_cache=False)
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), CLAUSES)
+def test_clause_negative_cues_silence_their_need_in_their_clause(
+    clause_matcher: Matcher, text: str, lang: str, expected: tuple[str, ...],
+) -> None:
+    assert expected == clause_matcher.match(text, lang=lang).need_codes
+
+
+def test_clauses_line_up_with_the_words() -> None:
+    from navigator.clauses import split_clauses
+    from navigator.normalise import normalise
+
+    text = "I took pills 2 years ago, tonight I have them. Help"
+    words = normalise(text, "en", fold=False).split()
+    assert [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2] == list(split_clauses(text, "en", words).words)
+    # pieces that do not line up with the words: each word its own clause
+    assert (0, 1, 2) == split_clauses("x", "en", ["a", "b", "c"]).words
