@@ -44,6 +44,22 @@ _FUNCTION_WORDS = {
     "tl": {"ang", "ng", "sa", "na", "ko", "po", "ako", "mga", "hindi", "ay", "si", "ni", "kami", "siya", "niya", "ba", "pa", "lang", "naman", "yung", "may", "wala", "kasi", "nga", "ito", "ano"},
 }
 EVIDENCE_WEIGHT = 0.25
+# Hindi, Urdu and Punjabi written in Latin letters ("mera ghar nahi hai"): words
+# that are not also everyday words of a Latin-script language we serve (Tagalog
+# "ko", "ka", "wala", "gaya" and French "par", "se" are left out on purpose).
+_ROMANISED_WORDS = {
+    "mera", "meri", "mere", "mujhe", "mujhko", "hai", "hain", "nahi", "nahin", "nhi", "kya", "koi", "kuch",
+    "bahut", "bohot", "bohat", "ghar", "chahiye", "chahie", "karna", "karo", "raha", "rahi", "rahe", "gayi",
+    "hoga", "tha", "thi", "yeh", "woh", "aur", "lekin", "bhi", "abhi", "kaise", "kahan", "kyun", "kyunki",
+    "sakta", "sakti", "sakte", "hamara", "hamare", "humara", "apna", "apni", "apne", "paise", "naukri",
+    "madad", "mein", "aap", "hum", "mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi",
+    "hunda", "hundi", "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "bacha", "bachche",
+    "bacche", "pareshan", "zaroorat", "jarurat", "kiraya", "khana",
+}
+# Of those, the words Punjabi has and Hindi and Urdu do not.
+_ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
+                      "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven"}
+SOUTH_ASIAN = ("hi", "ur", "pa")
 
 # The opening of a message shows its language; reading more only costs time.
 DETECT_CHARS = 500
@@ -153,6 +169,23 @@ def is_short(words: list[str]) -> bool:
     return len(words) <= SHORT_WORDS and sum(map(len, words)) <= SHORT_LETTERS
 
 
+def romanised_south_asian(words: list[str], fallback: str) -> Detection | None:
+    """Detect Hindi, Urdu or Punjabi written in Latin letters, when their own words dominate.
+
+    Romanised Hindi and Urdu are written alike: the conversation's language
+    decides between them, Hindi when it is neither; Punjabi has words of its own.
+    """
+    found = [w for w in words if w in _ROMANISED_WORDS]
+    latin = max(sum(1 for w in words if w in vocab) for vocab in _FUNCTION_WORDS.values())
+    if len(set(found)) < 2 or len(found) <= latin:
+        return None
+    if any(w in _ROMANISED_PUNJABI for w in found):
+        choice = "pa"
+    else:
+        choice = fallback if fallback in ("hi", "ur") else "hi"
+    return Detection(choice, f"latin script: romanised {choice} ({len(found)} words against {latin})")
+
+
 def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, words: list[str] | None = None) -> Detection:
     """Detect the language of ``text``; ``fallback`` is the conversation's language so far.
 
@@ -181,6 +214,9 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, word
             if (len(ranked) == 1 or ranked[1][0] < top) and known.get(fallback, 0) < top:
                 return Detection(choice, "short message: words of one language")
         return Detection(fallback, "short message: conversation language")
+    romanised = romanised_south_asian(words, fallback)
+    if romanised:
+        return romanised
     scores = latin_scores(text)
     for lang in scores:
         # Function words and the intents' own words count beside the detector.

@@ -30,7 +30,7 @@ from .compiled_cache import fingerprint, load_or_build
 from .conversation import Conversation
 from .evidence import evidence
 from .intents import IntentSet, load_intents, load_need_codes
-from .language import detect
+from .language import SOUTH_ASIAN, detect, dominant_script
 from .models import LANGUAGES, Match, NeedScore, ServiceHit
 from .normalise import fold_accents, normalise
 from .people import PeopleFinder
@@ -143,6 +143,10 @@ class Matcher:
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
         """Score every need from the message's language and English; rank them."""
         langs = [language] if language == "en" else [language, "en"]
+        if language in SOUTH_ASIAN and dominant_script(text) == "latin":
+            # Romanised Hindi, Urdu and Punjabi share their words: Latin-script phrases
+            # listed under any of the three count for all three.
+            langs[1:1] = [lang for lang in SOUTH_ASIAN if lang != language]
         scores: dict[str, float] = {}
         as_written: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}

@@ -30,7 +30,17 @@ CASES = [
     ("मुझे rent के लिए help चाहिए, landlord बहुत परेशान कर रहा है", "hi"),
     ("我的landlord要我搬走，怎么办", "zh-Hans"),
     ("제 landlord가 나가라고 해요", "ko"),
+    # Hindi, Urdu and Punjabi in Latin letters
+    ("mera ghar nahi hai aur landlord bahut pareshan kar raha hai", "hi"),
+    ("mainu kam di lod hai, kithe milu madad", "pa"),
 ]
+
+
+def test_romanised_hindi_or_urdu_follows_the_conversation() -> None:
+    assert "ur" == detect("mujhe naukri chahiye, bahut pareshan hoon", fallback="ur").language
+    assert "hi" == detect("mujhe naukri chahiye, bahut pareshan hoon", fallback="en").language
+    # one such word among English ones is English
+    assert "en" == detect("my son's teacher said he needs madad with reading", fallback="en").language
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)

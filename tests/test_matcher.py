@@ -547,3 +547,11 @@ def test_clauses_line_up_with_the_words() -> None:
     assert [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2] == list(split_clauses(text, "en", words).words)
     # pieces that do not line up with the words: each word its own clause
     assert (0, 1, 2) == split_clauses("x", "en", ["a", "b", "c"]).words
+
+
+def test_romanised_phrases_count_for_hindi_urdu_and_punjabi(tmp_path: Path) -> None:
+    (tmp_path / "housing.yaml").write_text("need: housing\nlanguages:\n  hi:\n    phrases: [ghar nahi: 2]\n", encoding="utf-8")
+    matcher = compile_matcher(tmp_path, use_cache=False)
+    found = matcher.match("mera ghar nahi hai, kya karu", context={"conversation_language": "ur"})
+    assert ("ur", ("housing",)) == (found.language, found.need_codes)
+    assert "hi" == matcher.match("mera ghar nahi hai, kya karu").language
