@@ -4,7 +4,7 @@ Both apps run under gunicorn (2 workers) on a free loopback port; wrk sends
 varied chat messages (200 web conversations with ids issued by the app's own
 signing, needs in several languages, towns, MORE, crisis, greetings) for the
 given duration.  Prints requests per second, p50 and p99 latency and errors
-(non-2xx and socket errors) for each run.  Reuses the helpers of sms_bench.py.
+(non-2xx and socket errors) for each run.  Gunicorn is started and stopped by serve.py.
 
 Usage: .venv/bin/python benchmarks/web_bench.py [--seconds 30] [--connections 4]
 Needs wrk (apt-get install wrk).
@@ -16,14 +16,9 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sms_bench import _ms, free_port
+from serve import Server, report, run_wrk, serve, stop_on_sigterm
 
 SECRET = "bench-secret"
 MESSAGES = [
@@ -100,67 +95,28 @@ def bodies(ids: list[str], count: int, seed: int = 7) -> list[str]:
     return out
 
 
-def start(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start gunicorn with two workers on ``port`` and wait until a worker answers."""
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--pythonpath",
-           f"{ROOT},{ROOT / 'benchmarks'}", "--log-level", "warning", target]
-    proc = subprocess.Popen(cmd, env=env)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            # An empty body is refused (4xx) by both apps: any HTTP answer means a worker is up.
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/chat", data=b"", timeout=10)
-            return proc
-        except urllib.error.HTTPError:
-            return proc
-        except (urllib.error.URLError, OSError):
-            # Not listening yet, or a worker still booting on a busy machine.
-            time.sleep(0.5)
-    proc.terminate()
-    proc.wait(timeout=30)
-    raise SystemExit(f"gunicorn did not start: {target}")
-
-
-def warm_up(port: int, lines: list[str]) -> None:
-    """Send a few requests so each worker has loaded the matcher and the directory."""
+def warm_up(server: Server, lines: list[str]) -> None:
+    """Send warm-up requests so each worker has loaded the matcher, the directory and every language."""
     for line in lines:
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", data=line.encode(),
+        req = urllib.request.Request(server.url("/api/chat"), data=line.encode(),
                                      headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=60).read()
 
 
-def run_wrk(port: int, script: Path, seconds: int, connections: int, threads: int) -> dict[str, float]:
-    """Run wrk and return rps, p50, p99 (ms) and errors; show wrk's own output if it cannot be read."""
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-           "-s", str(script), f"http://127.0.0.1:{port}/api/chat"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    try:
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-        p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    except AttributeError:
-        raise SystemExit(f"could not read wrk's figures:\n{out}") from None
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = int(non2xx.group(1)) if non2xx else 0
-    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
-
-
 def bench(target: str, env: dict[str, str], args: argparse.Namespace, work: Path, lines: list[str]) -> dict[str, float]:
-    """Serve ``target`` under gunicorn and load it with wrk."""
-    port = free_port()
-    data = work / f"bodies-{port}.txt"
-    data.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-    script = work / f"chat-{port}.lua"
-    script.write_text(LUA % {"data": data, "threads": args.threads}, encoding="utf-8")
-    proc = start(target, port, env)
-    try:
-        warm_up(port, lines[:16])
-        return run_wrk(port, script, args.seconds, args.connections, args.threads)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+    """Serve ``target`` under gunicorn and load it with wrk; gunicorn is stopped whatever happens."""
+    with serve(target, env, "/api/chat") as server:
+        data = work / f"bodies-{server.port}.txt"
+        data.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        script = work / f"chat-{server.port}.lua"
+        script.write_text(LUA % {"data": data, "threads": args.threads}, encoding="utf-8")
+        warm_up(server, _warm())
+        return run_wrk(server, "/api/chat", script, args.seconds, args.connections, args.threads)
+
+
+def _warm() -> list[str]:
+    # Every message twice in new conversations, so both workers have loaded what each language needs.
+    return [json.dumps({"message": text, "lang": lang}, ensure_ascii=False) for text, lang in MESSAGES * 2]
 
 
 def main() -> None:
@@ -170,6 +126,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    stop_on_sigterm()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,12 +138,7 @@ def main() -> None:
             "navigator /api/chat": bench("navigator.app:create_app()", env, args, work, lines),
             "bare Flask (ceiling)": bench("web_bench:bare_app", env, args, work, lines),
         }
-    print(f"gunicorn 2 workers, wrk {args.threads} threads, {args.connections} connections, {args.seconds} s")
-    for name, r in results.items():
-        print(f"{name:22} {r['rps']:9.1f} rps   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-              f"   errors {int(r['errors'])}")
-    share = results["navigator /api/chat"]["rps"] / results["bare Flask (ceiling)"]["rps"]
-    print(f"navigator reaches {share:.0%} of the ceiling (target >= 50%, p99 < 50 ms, 0 errors)")
+    report(results, args)
     print(json.dumps(results))
 
 
