@@ -137,8 +137,9 @@ def language_names(tags: tuple[str, ...], tr: Translator) -> str:
             # The tag's own locale, not the one replies are formatted in: "French", not "French (Canada)".
             name = Locale.parse(tag, sep="-").get_display_name(tr.locale)
         except (ValueError, TypeError, UnknownLocaleError):
-            # Languages with no CLDR locale of their own (ASL is "ase") still have a name.
-            name = tr.locale.languages.get(tag.replace("-", "_"))
+            # Languages with no CLDR locale of their own (ASL is "ase") still have a name, if only in English.
+            key = tag.replace("-", "_")
+            name = tr.locale.languages.get(key) or Locale.parse("en").languages.get(key)
         names.append(name or tag)
     return ", ".join(names)
 
