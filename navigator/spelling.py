@@ -22,6 +22,29 @@ _STEMMERS = {
 }
 
 
+# Urdu and Punjabi inflect by endings that snowball has no stemmer for: plural,
+# oblique and gender (اکیلا اکیلی اکیلے, ਸ਼ਰਾਬ ਸ਼ਰਾਬੀ).  One ending is cut, longest first, from
+# words long enough: shorter ones are mostly little words whose cut form is another
+# word (کیسے "how", کیس "case").  Gurmukhi writes vowels as signs of their own, so its
+# words count more characters.
+_ENDINGS = {
+    "ur": ("یوں", "ئیں", "یاں", "وں", "یں", "ے", "ی", "ا", "ہ"),
+    "pa": ("ੀਆਂ", "ਿਆਂ", "ੀਆ", "ਿਆ", "ਾਂ", "ੇਂ", "ੋਂ", "ਾ", "ੀ", "ੇ"),
+}
+
+_SHORTEST = {"ur": 5, "pa": 4}
+
+
+def _cut_ending(endings: tuple[str, ...], shortest: int) -> Callable[[str], str]:
+    def stem(word: str) -> str:
+        for ending in endings:
+            if len(word) >= shortest and word.endswith(ending) and len(word) - len(ending) >= 2:
+                return word[: -len(ending)]
+        return word
+
+    return stem
+
+
 def make_stemmer(lang: str, known: Mapping[str, str] | None = None) -> Callable[[str], str]:
     """Return the word-stem function for ``lang``: snowball, simplemma for Tagalog, else identity.
 
@@ -33,6 +56,8 @@ def make_stemmer(lang: str, known: Mapping[str, str] | None = None) -> Callable[
     if lang in _STEMMERS:
         # snowballstemmer hands out PyStemmer's C stemmers when installed: 10x faster.
         stem = cast(Callable[[str], str], snowballstemmer.stemmer(_STEMMERS[lang]).stemWord)
+    elif lang in _ENDINGS:
+        stem = _cut_ending(_ENDINGS[lang], _SHORTEST[lang])
     elif lang == "tl":
 
         def stem(word: str) -> str:

@@ -555,3 +555,14 @@ def test_romanised_phrases_count_for_hindi_urdu_and_punjabi(tmp_path: Path) -> N
     found = matcher.match("mera ghar nahi hai, kya karu", context={"conversation_language": "ur"})
     assert ("ur", ("housing",)) == (found.language, found.need_codes)
     assert "hi" == matcher.match("mera ghar nahi hai, kya karu").language
+
+
+def test_urdu_and_punjabi_endings_are_cut_from_long_words_only(tmp_path: Path) -> None:
+    (tmp_path / "isolation-seniors.yaml").write_text(
+        "need: isolation-seniors\nlanguages:\n  ur:\n    phrases: [اکیلا: 2]\n  pa:\n    phrases: [ਉਦਾਸ: 2]\n", encoding="utf-8")
+    (tmp_path / "legal.yaml").write_text("need: legal\nlanguages:\n  ur:\n    phrases: [کیس: 2]\n", encoding="utf-8")
+    matcher = compile_matcher(tmp_path, use_cache=False)
+    assert ("isolation-seniors",) == matcher.match("امی اکیلی رہتی ہیں", lang="ur").need_codes
+    assert ("isolation-seniors",) == matcher.match("ਮਾਂ ਬਹੁਤ ਉਦਾਸੀ ਵਿੱਚ ਹੈ", lang="pa").need_codes
+    # کیسے ("how") is too short to lose its ending and become کیس ("case")
+    assert () == matcher.match("یہ کیسے ہو گا", lang="ur").need_codes
