@@ -52,30 +52,20 @@ class PeopleFinder:
     def find(self, text: str, lang: str) -> Person:
         """Return the age, for-whom and youth cues found in normalised ``text``."""
         langs = [lang] if lang == "en" else [lang, "en"]
-        age = None
-        age_whom = None
-        why: list[str] = []
-        for code in langs:
-            for regex, whom_of_age in self.ages.get(code, []):
-                found = regex.search(text)
-                if found and found.group(1).isdigit() and 0 < int(found.group(1)) < 120:
-                    age, age_whom = int(found.group(1)), whom_of_age
-                    why.append(f"age {age} ({found.group(0)!r})")
-                    break
-            if age is not None:
-                break
-        young = age is not None and age < YOUNG_BELOW
+        ages = self._ages(text, langs)
+        why = [f"age {age} ({said!r})" for age, _whom, said in ages[:1]]
         first: dict[str, int] = {}
+        young_word = None
         for code in langs:
             for name, regex in self.cues.get(code, []):
                 found = regex.search(text)
                 if found:
                     first[name] = min(first.get(name, len(text)), found.start())
-                    if name == "young":
-                        young = True
-                        why.append(f"young ({found.group(0)!r})")
+                    if name == "young" and young_word is None:
+                        young_word = found.group(0)
         whom = None
         others = first.keys() - {"young", "self"}
+        age_whom = next((w for _a, w, _s in ages if w), None)
         # A worker asking for a client speaks for the client wherever the word falls;
         # "self" counts only when no one else is named ("I am worried about my son").
         if "client" in others:
@@ -84,9 +74,33 @@ class PeopleFinder:
             whom = min(others, key=lambda n: first[n])
         elif age_whom:
             whom = age_whom
-        elif "self" in first or age is not None:
+        elif "self" in first or ages:
             whom = "self"
+        young = any(age < YOUNG_BELOW for age, _w, _s in ages)
+        if young:
+            why.append("young (under 18)")
+        elif young_word is not None:
+            # An adult age said of the person the message is about outweighs a youth word
+            # ("my son is 20, the kid never leaves his room"); a parent's own age does not
+            # ("I'm 45 and my teen is anxious").
+            adult = [a for a, w, _s in ages if w is None or w == whom]
+            if adult:
+                why.append(f"adult ({adult[0]}) despite {young_word!r}")
+            else:
+                young = True
+                why.append(f"young ({young_word!r})")
         if whom:
             why.append(f"for {whom}")
+        age = ages[0][0] if ages else None
         return Person(age, whom, young, tuple(why))
 
+    def _ages(self, text: str, langs: list[str]) -> list[tuple[int, str | None, str]]:
+        """Every age said in ``text``: (years, whom the pattern names, the words), earliest first."""
+        found: dict[int, tuple[int, str | None, str]] = {}
+        for code in langs:
+            for regex, whom in self.ages.get(code, []):
+                for match in regex.finditer(text):
+                    digits = match.group(1)
+                    if digits and digits.isdigit() and 0 < int(digits) < 120 and match.start(1) not in found:
+                        found[match.start(1)] = (int(digits), whom, match.group(0))
+        return [found[start] for start in sorted(found)]
