@@ -13,15 +13,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .language import script_of
 from .models import MUNICIPALITIES
 from .normalise import normalise
 
 _POSTAL_RE = re.compile(r"\b([a-z]\d[a-z])(?: ?\d[a-z]\d)?\b")
-# Ordinary words one letter away from a town's name.
-_NOT_PLACES = frozenset({"action", "acorn", "million", "melton", "norval"})
+# Everyday words (en fr es pt pl tl, from simplemma's dictionaries) within a typo of a
+# Halton name: "normal" is not Norval, "milion" (Polish) not Milton, "bronze" not Bronte.
+# Re-check with tests/test_places.py when a one-word name of six letters or more is added.
+_NOT_PLACES = frozenset({
+    "action", "acorn", "million", "melton",
+    "bonte", "bronce", "brone", "bronie", "bronke", "bronne", "bronse", "bronze", "brote", "broute",
+    "narval", "nerval", "noival", "normal", "noval", "normale", "normals", "nornal",
+    "milion", "millon", "milon", "milyon", "miston", "miton", "molton", "mitton",
+})
+# Below this length a name takes no substituted letter ("normal" for Norval): only a
+# letter dropped, added or two swapped ("miltn", "miltonn", "mitlon").
+_SUBSTITUTE_FROM = 7
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class PlaceFinder:
                 else:
                     self.substrings.append((norm, slug))
         self.longest = max((len(k) for k in self.words), default=1)
+        self.longest_outside = max((len(n.split()) for n in self.outside), default=1)
         # Misspellings are sought among one-word names of six letters or more with the
         # same first letter: short names (Acton) only match exactly, too many words are near them.
         self.by_initial: dict[str, list[tuple[str, str]]] = {}
@@ -79,8 +90,10 @@ class PlaceFinder:
     def find(self, text: str) -> Place | None:
         """Return the first Halton place named in normalised ``text``, or None."""
         words = text.split()
+        # An outside name is skipped whole: "Milton Keynes" does not hold Milton.
+        outside = self._outside_words(words)
         for i in range(len(words)):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
+            for size in range(min(self.longest, len(words) - i), 0, -1) if i not in outside else ():
                 key = tuple(words[i:i + size])
                 if key in self.words:
                     return Place(self.words[key], f"place {' '.join(key)!r}")
@@ -91,7 +104,7 @@ class PlaceFinder:
         for name, slug in self.substrings:
             if name in rest:
                 return Place(slug, f"place {name!r}")
-        for word in dict.fromkeys(words):
+        for word in dict.fromkeys(w for i, w in enumerate(words) if i not in outside):
             place = self._fuzzy(word)
             if place:
                 return place
@@ -102,11 +115,23 @@ class PlaceFinder:
                 return Place(town, f"postal code {fsa.upper()}")
         return None
 
+    def _outside_words(self, words: list[str]) -> set[int]:
+        """Positions of the words that make up a name of several words outside Halton."""
+        out: set[int] = set()
+        for i in range(len(words)):
+            for size in range(2, min(self.longest_outside, len(words) - i) + 1):
+                if " ".join(words[i:i + size]) in self.outside:
+                    out.update(range(i, i + size))
+        return out
+
     def _fuzzy(self, word: str) -> Place | None:
         if len(word) < 5 or word in self.outside or word in _NOT_PLACES or not word.isalpha():
             return None
         for name, slug in self.by_initial.get(word[0], ()):
             limit = _max_distance(max(len(word), len(name)))
-            if abs(len(word) - len(name)) <= limit and Levenshtein.distance(word, name) <= limit:
-                return Place(slug, f"place {name!r} (spelt {word!r})")
+            if abs(len(word) - len(name)) > limit or OSA.distance(word, name) > limit:
+                continue
+            if len(name) < _SUBSTITUTE_FROM and len(word) == len(name) and Levenshtein.distance(word, name) < 2:
+                continue
+            return Place(slug, f"place {name!r} (spelt {word!r})")
         return None
