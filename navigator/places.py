@@ -3,7 +3,8 @@
 Names come from intents/places.yaml in every script; postal codes (or their
 first three characters) from data/halton_fsa.csv.  A forward sortation area
 shared by two towns (L0P) names no town.  Places outside Halton name nothing,
-and never lend their letters to a misspelt Halton town ("Hamilton" is not "Milton").
+and never lend their letters to a misspelt Halton town ("Hamilton" is not "Milton");
+everyday words never stand for one ("normal" is not "Norval").
 """
 from __future__ import annotations
 
