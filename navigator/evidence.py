@@ -54,8 +54,8 @@ def evidence(
         for entry, spots in _hits(index, index.first, keysets, norm, blocked)
     ]
     corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
-    for need, source, weight, origin, literal in index.patterns:
-        if literal not in norm and literal not in corrected:
+    for need, source, weight, origin, literals in index.patterns:
+        if literals and not any(literal in norm or literal in corrected for literal in literals):
             continue
         regex = index.regex(source)
         text = norm

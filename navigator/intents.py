@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .literals import required_literals
 from .models import LANGUAGES, MUNICIPALITIES
 from .normalise import fold_accents, fold_pattern, normalise
 
@@ -68,23 +69,7 @@ class Pattern:
     regex: re.Pattern[str]
     weight: float
     source: str
-    literal: str = ""  # text every match contains: the regex runs only where it is found
-
-
-def required_literal(regex: re.Pattern[str]) -> str:
-    """Return the longest run of plain characters every match of ``regex`` must contain."""
-    import re._parser as parser  # the stdlib's own regex parser: private, but stable since 3.11
-
-    if regex.flags & re.IGNORECASE:
-        return ""
-    best = run = ""
-    for op, value in parser.parse(regex.pattern):
-        if op is parser.LITERAL:
-            run += chr(value)
-        elif op is not parser.AT:  # anchors such as \b take no characters
-            run = ""
-        best = max(best, run, key=len)
-    return best
+    literals: tuple[str, ...] = ()  # every match contains one: the regex runs only where one is found
 
 
 @dataclass(frozen=True)
@@ -275,7 +260,7 @@ def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.No
             regex = re.compile(fold_pattern(text))
         except re.error as exc:
             raise f.fail(at, f"pattern {text!r} does not compile: {exc}") from None
-        out.patterns.append(Pattern(code, lang, regex, weight, f.where(at), required_literal(regex)))
+        out.patterns.append(Pattern(code, lang, regex, weight, f.where(at), required_literals(regex)))
 
 
 def _load_example(f: _File, node: yaml.Node, codes: list[str]) -> Example:

@@ -220,7 +220,7 @@ CACHE_DIR = settings.PROJECT_ROOT / "instance" / "matcher-cache"
 # The modules whose code builds, or is pickled into, a compiled Matcher: a change
 # to any of them must never meet a cache written by the old code.
 ENGINE_MODULES = (
-    "matcher", "phrase_index", "evidence", "spelling", "conversation", "compiled_cache", "intents", "clauses",
+    "matcher", "phrase_index", "evidence", "spelling", "conversation", "compiled_cache", "intents", "clauses", "literals",
     "normalise", "places", "people", "language", "models", "settings",
 )
 

@@ -74,8 +74,8 @@ class PhraseIndex:
         self.near_words: dict[str, frozenset[str]] = {}
         self._keys: dict[str, frozenset[str]] = {}
         # Patterns are kept as text and compiled on first use: most never run, since
-        # their literal is absent, and a pickled regex is recompiled on every start.
-        self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literal) for p in intents.patterns if p.lang == lang]
+        # none of their literals is there, and a pickled regex is recompiled on every start.
+        self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literals) for p in intents.patterns if p.lang == lang]
         self._regexes: dict[str, re.Pattern[str]] = {}
         # simplemma knows French forms the stemmer cuts differently (obsèdent, obsède).
         self.lemmas: dict[str, str] = dict(answers) if lang == "fr" and not exact else {}

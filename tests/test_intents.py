@@ -130,3 +130,23 @@ def test_intent_examples(example: Example) -> None:
             assert code in found[:3], f"{example.text!r} gave {found}"
     for code in example.reject:
         assert code not in found, f"{example.text!r} gave {found}"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\b(rent|lease)\b", ("lease", "rent")),
+        (r"\b(favou?rs?|sex) .{0,40}\b(rent|lease)\b", ("lease", "rent")),  # the more selective part
+        (r"no (place|where) to (stay|sleep)", ("place", "where")),
+        (r"(?:took|swallowed) (all|a bunch of) (my )?pills", ("pills",)),
+        (r"(a|)x", ("x",)),  # an empty branch requires nothing
+        (r"(?i)pills", ()),
+        (r"\w+ \d+", (" ",)),
+    ],
+)
+def test_a_pattern_runs_only_where_one_of_its_literals_is(pattern: str, expected: tuple[str, ...]) -> None:
+    import re
+
+    from navigator.literals import required_literals
+
+    assert expected == required_literals(re.compile(pattern))
