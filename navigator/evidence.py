@@ -20,12 +20,13 @@ _GAP = 3  # words a `*` stands for
 
 
 def evidence(
-    index: PhraseIndex, raw_words: list[str], norm: str, clauses: Clauses | None = None,
+    index: PhraseIndex, raw_words: list[str], norm: str, clauses: Callable[[], Clauses] | None = None,
 ) -> list[tuple[str, float, str, bool]]:
     """Return (need, weight, why, exact) for every phrase and pattern the message shows.
 
     ``exact`` says the words matched as written, not through a stem or a typo.
-    ``clauses`` numbers the message's clauses, for ``clause_negative`` cues.
+    ``clauses`` numbers the message's clauses, for ``clause_negative`` cues; it is
+    called only when such a cue is found.
     """
     if not (index.first or index.patterns):
         return []
@@ -37,9 +38,11 @@ def evidence(
         cancelled |= spots
     # (need, clause) pairs where a clause_negative cue silences that need.
     silenced: set[tuple[str, int]] = set()
+    numbered: Clauses | None = None
     if clauses is not None and index.clause_negatives:
         for entry, spots in _hits(index, index.clause_negatives, keysets, norm, None):
-            silenced |= {(entry.need, clauses.of(spot)) for spot in spots}
+            numbered = numbered or clauses()
+            silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
     out: dict[int, tuple[str, float, str, bool]] = {}
     words = norm.split()
 
@@ -47,7 +50,7 @@ def evidence(
         """Return whether a negative cue cancels this hit."""
         if spots & cancelled:
             return True
-        return bool(silenced) and clauses is not None and any((entry.need, clauses.of(spot)) in silenced for spot in spots)
+        return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 
     hits = [
         (entry, spots, index.cjk or _as_written(entry, spots, words))

@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -150,8 +151,8 @@ class Matcher:
         scores: dict[str, float] = {}
         as_written: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
-        # Clauses are only worth finding when a clause_negative cue could use them.
-        clauses = split_clauses(text, language, raw_words) if self.clause_cues else None
+        # Clauses are found once, and only when a clause_negative cue is.
+        clauses = cache(lambda: split_clauses(text, language, raw_words)) if self.clause_cues else None
         found = [item for lang in langs for item in evidence(self.indexes[lang], raw_words, norm, clauses)]
         if sum(item[1] for item in found if item[0] == "crisis") < THRESHOLD:
             for lang in _SAME_SCRIPT.get(language, ()):
