@@ -95,7 +95,7 @@ class Match:
     for_whom: str | None = None  # "self", "child", "parent", "partner", "client", "other"
     # Conversation words recognised in the message: "greeting", "thanks", "yes",
     # "no", "more", "restart", "person", "stop", "start", "help", "safe",
-    # "language" (with language_choice), "number" (with number).
+    # "off-topic", "language" (with language_choice), "number" (with number).
     intent: str | None = None
     number: int | None = None
     language_choice: str | None = None
