@@ -1,14 +1,17 @@
 """The dialogue: one resident message in, one channel-independent Reply out.
 
-``Dialogue.handle(key, text)`` loads the conversation, asks the matcher what
+``Dialogue.answer(key, text)`` loads the conversation, asks the matcher what
 the message means, takes one step (keywords, crisis, results, details, MORE,
-a clarifying question, or a miss), saves the conversation and returns a
-``Reply`` that a renderer formats for SMS or the web.  No Flask, no Twilio.
+a clarifying question, or a miss) and returns a ``Turn`` whose ``Reply`` a
+renderer formats for SMS or the web; ``Dialogue.record(turn)`` then stores the
+turn in one transaction.  ``handle()`` does both.  A ``Handover`` (live
+handoff to people) is consulted on every message when one is given.  No
+Flask, no Twilio.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -20,7 +23,7 @@ from .models import MUNICIPALITIES, Match, Service, ServiceHit
 from .render import reply_lines
 from .state import Conversation, StateStore
 
-__all__ = ["Card", "Details", "Dialogue", "Line", "Reply"]
+__all__ = ["Card", "Details", "Dialogue", "Handover", "Line", "Reply", "Turn"]
 
 Matcher = Callable[..., Match]
 # Keywords residents send in English whatever their language (STOP, MORE, 2, HELP, OK).
@@ -52,6 +55,33 @@ def _default_open_status(service: Service, at: datetime) -> Any:
     return open_status(service, at)
 
 
+class Handover(Protocol):
+    """Live handoff to people, consulted on every message (``channels.operator_live.LiveHandoff``)."""
+
+    def held(self, conv: Conversation, text: str, found: Match, now: datetime) -> Reply | None:
+        """Return the reply while a person has the conversation; None lets navigator answer."""
+
+    def after(self, before: Conversation, conv: Conversation, reply: Reply, contact: str | None,
+              now: datetime) -> tuple[Reply, tuple[str, ...]]:
+        """Queue the conversation for a person when the turn calls for it; return the reply and transcript notes."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message answered but not yet stored: the channel renders ``reply``, then ``Dialogue.record`` stores it."""
+
+    key: str
+    now: datetime
+    reply: Reply
+    conversation: Conversation  # as this turn leaves it
+    save: bool = True  # False leaves the stored conversation untouched (an opted-out resident)
+    heard: str | None = None  # the resident's message, for the transcript
+    answered: bool = False  # whether the reply goes into the transcript
+    opt_out: bool | None = None  # STOP (True) or START (False) to record
+    notes: tuple[str, ...] = ()  # navigator's transcript lines after the reply
+    new: bool = False  # no stored conversation was resumed (a first message, or one after expiry)
+
+
 class Dialogue:
     """Conversation steps over a state store, a directory and a matcher."""
 
@@ -62,56 +92,91 @@ class Dialogue:
         matcher: Matcher | None = None,
         open_status: Callable[[Service, datetime], Any] | None = None,
         retention_days: int = 30,
+        handoff: Handover | None = None,
     ) -> None:
         self.store = store
         self.matcher = matcher or _default_matcher
         self.results = Results(directory, open_status or _default_open_status)
         self.hotlines = say.Hotlines.from_services(directory.services())
         self.retention_days = retention_days
-        self._purged_at: datetime | None = None
+        self.handoff = handoff
+        self._purge_checked: datetime | None = None
 
-    def handle(self, key: str, text: str, now: datetime | None = None) -> Reply:
-        """Answer one message from the conversation ``key``."""
+    def handle(self, key: str, text: str, now: datetime | None = None, *, contact: str | None = None) -> Reply:
+        """Answer one message from the conversation ``key`` and store the turn."""
+        turn = self.answer(key, text, now, contact=contact)
+        self.record(turn)
+        return turn.reply
+
+    def answer(self, key: str, text: str, now: datetime | None = None, *, contact: str | None = None,
+               language: str | None = None) -> Turn:
+        """Answer one message, storing nothing yet; ``language`` is one the resident chose on the page."""
         now = now or datetime.now(UTC)
-        if self._purged_at is None or now - self._purged_at > _PURGE_EVERY:
-            # Each worker purges old message content now and then; no separate job to forget to run.
-            self._purged_at = now
-            self.store.purge(now)
-        conv = self.store.load(key, now)
+        self._purge_now_and_then(now)
+        loaded = self.store.load(key, now)
+        conv = loaded if language is None else replace(loaded, language=language, language_chosen=True)
         # Only the conversation's language: a short reply keeps it, a longer one may switch it.
         # Town and age stay out so that a message's own town or age is told apart from the past.
         found = self.matcher(text, context={"conversation_language": conv.language})
+        fresh = loaded.last_active is None
+        if self.handoff is not None:
+            held = self.handoff.held(conv, text, found, now)
+            if held is not None:
+                return Turn(key, now, held, conv, heard=text, new=fresh)
         if conv.opted_out:
             if found.intent != "start":
-                return Reply(language=conv.language, silent=True)
-            self.store.set_opt_out(key, False, now)
+                return Turn(key, now, Reply(language=conv.language, silent=True), conv, save=False, new=fresh)
             back = (Line(_("You will get messages from us again.")), Line(_("What do you need help with?")))
-            return self._finish(replace(conv, opted_out=False), Reply(conv.language, back), text, now)
+            conv = replace(conv, opted_out=False)
+            reply = replace(Reply(conv.language, back), restarted=conv.restarted)
+            return Turn(key, now, reply, conv, heard=text, answered=True, opt_out=False, new=fresh)
         if found.intent == "stop":
             # Carriers confirm the opt-out themselves; navigator sends nothing more.
-            self.store.set_opt_out(key, True, now)
-            self.store.save(replace(conv, overflow=(), pending=None), now)
-            return Reply(language=conv.language, silent=True)
+            conv = replace(conv, overflow=(), pending=None)
+            return Turn(key, now, Reply(language=conv.language, silent=True), conv, opt_out=True, new=fresh)
         language = found.language_choice or found.language or conv.language
         if found.intent in _NEUTRAL_WORDS and len(text.split()) <= 1:
             # One-word keywords (STOP, MORE, 2, HELP) are shared across languages: they say nothing of it.
             language = conv.language
+        before = conv
         conv = replace(conv, language=language, overflow=conv.overflow if found.intent == "more" else ())
         step, conv = self._step(conv, found, now)
         if not conv.welcomed and not step.crisis:
             # The whole welcome would push the answer behind MORE; its essentials fit in one line.
             step = replace(step, parts=(*step.parts, *say.short_welcome(self.retention_days)))
             conv = replace(conv, welcomed=True)
-        return self._finish(conv, step, text, now)
+        reply = replace(step, language=conv.language, restarted=conv.restarted)
+        notes: tuple[str, ...] = ()
+        if self.handoff is not None:
+            reply, notes = self.handoff.after(before, conv, reply, contact, now)
+        return Turn(key, now, reply, conv, heard=text, answered=True, notes=notes, new=fresh)
 
-    def _finish(self, conv: Conversation, reply: Reply, text: str, now: datetime) -> Reply:
-        reply = replace(reply, language=conv.language, restarted=conv.restarted)
-        shown = "\n".join(reply_lines(reply))
+    def record(self, turn: Turn, shown: str | None = None, rest: Sequence[str] = ()) -> None:
+        """Store a turn in one transaction; ``shown`` is the reply as sent, ``rest`` the text kept for MORE."""
+        if not turn.save and turn.opt_out is None:
+            return
+        key, now = turn.key, turn.now
         with self.store.transaction():
-            self.store.save(replace(conv, restarted=False), now)
-            self.store.log(conv.key, "resident", text, now)
-            self.store.log(conv.key, "navigator", shown, now)
-        return reply
+            if turn.opt_out is not None:
+                self.store.set_opt_out(key, turn.opt_out, now)
+            if turn.save:
+                conv = replace(turn.conversation, restarted=False, overflow=tuple(rest) or turn.conversation.overflow)
+                self.store.save(conv, now)
+            if turn.heard is not None:
+                self.store.log(key, "resident", turn.heard, now)
+            if turn.answered:
+                self.store.log(key, "navigator", shown if shown is not None else "\n".join(reply_lines(turn.reply)), now)
+            for note in turn.notes:
+                self.store.log(key, "navigator", note, now)
+
+    def _purge_now_and_then(self, now: datetime) -> None:
+        # Old message content goes without a separate job to forget to run: each worker looks once an
+        # hour, and only the worker that claims the hour in the database purges.
+        if self._purge_checked is not None and timedelta(0) <= now - self._purge_checked <= _PURGE_EVERY:
+            return
+        self._purge_checked = now
+        if self.store.purge_due(now, _PURGE_EVERY):
+            self.store.purge(now)
 
     def keep_overflow(self, key: str, texts: list[str], now: datetime | None = None) -> None:
         """Keep rendered text that did not fit, to send when the resident replies MORE."""

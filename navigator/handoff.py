@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import statistics
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from .directory.hours import is_open
 from .directory.parse import parse_hours
 from .models import Hours
+from .state import Connections
 
 DEFAULT_WAIT = timedelta(minutes=5)
 _SCHEMA = """
@@ -92,44 +92,40 @@ def _handoff(row: tuple[Any, ...]) -> Handoff:
 class Queue:
     """The handoff queue of one state database."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, connection: Callable[[], sqlite3.Connection] | None = None) -> None:
         self.path = str(path)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
-            db.execute("PRAGMA busy_timeout=10000")
-            yield db
+        # The state store's connections when given: one connection per thread, and a write here joins
+        # the turn's transaction when one is open.  Every write is one statement, atomic on its own.
+        self._connection = connection or Connections(self.path)
+        self._connection().executescript(_SCHEMA)
 
     def enqueue(self, key: str, channel: str, reason: str, language: str, understood: dict[str, Any],
                 contact: str | None, now: datetime) -> Handoff:
         """Put the conversation in the queue (again, if an earlier handoff was closed)."""
-        with self._db() as db:
-            db.execute(
-                "INSERT INTO handoff (key, channel, reason, status, language, understood, contact, queued_at)"
-                " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
-                " channel = excluded.channel, reason = excluded.reason, status = 'queued',"
-                " language = excluded.language, understood = excluded.understood, contact = excluded.contact,"
-                " queued_at = excluded.queued_at, taken_by = NULL, taken_at = NULL, closed_at = NULL"
-                " WHERE handoff.status = 'closed'",
-                (key, channel, reason, language, json.dumps(understood), contact, _iso(now)),
-            )
+        db = self._connection()
+        db.execute(
+            "INSERT INTO handoff (key, channel, reason, status, language, understood, contact, queued_at)"
+            " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+            " channel = excluded.channel, reason = excluded.reason, status = 'queued',"
+            " language = excluded.language, understood = excluded.understood, contact = excluded.contact,"
+            " queued_at = excluded.queued_at, taken_by = NULL, taken_at = NULL, closed_at = NULL"
+            " WHERE handoff.status = 'closed'",
+            (key, channel, reason, language, json.dumps(understood), contact, _iso(now)),
+        )
         found = self.by_key(key)
         assert found is not None
         return found
 
     def by_key(self, key: str) -> Handoff | None:
         """Return the conversation's handoff, whatever its status."""
-        with self._db() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE key = ?", (key,)).fetchone()
+        db = self._connection()
+        row = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE key = ?", (key,)).fetchone()
         return None if row is None else _handoff(row)
 
     def get(self, handoff_id: int) -> Handoff | None:
         """Return one handoff by id."""
-        with self._db() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE id = ?", (handoff_id,)).fetchone()
+        db = self._connection()
+        row = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE id = ?", (handoff_id,)).fetchone()
         return None if row is None else _handoff(row)
 
     def active(self, key: str) -> Handoff | None:
@@ -139,57 +135,57 @@ class Queue:
 
     def open(self) -> list[Handoff]:
         """List queued and taken handoffs, longest waiting first."""
-        with self._db() as db:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE status != 'closed' ORDER BY queued_at, id")
-            return [_handoff(row) for row in rows]
+        db = self._connection()
+        rows = db.execute(f"SELECT {_COLUMNS} FROM handoff WHERE status != 'closed' ORDER BY queued_at, id")
+        return [_handoff(row) for row in rows]
 
     def take(self, handoff_id: int, operator: str, now: datetime) -> bool:
         """Take a queued conversation; False when someone else took it first."""
-        with self._db() as db:
-            changed = db.execute(
-                "UPDATE handoff SET status = 'taken', taken_by = ?, taken_at = ? WHERE id = ? AND status = 'queued'",
-                (operator, _iso(now), handoff_id),
-            ).rowcount
+        db = self._connection()
+        changed = db.execute(
+            "UPDATE handoff SET status = 'taken', taken_by = ?, taken_at = ? WHERE id = ? AND status = 'queued'",
+            (operator, _iso(now), handoff_id),
+        ).rowcount
         return changed == 1
 
     def release(self, handoff_id: int, operator: str, now: datetime) -> bool:
         """Hand the conversation back to navigator; only the operator who took it can."""
-        with self._db() as db:
-            changed = db.execute(
-                "UPDATE handoff SET status = 'closed', closed_at = ?, contact = NULL"
-                " WHERE id = ? AND status = 'taken' AND taken_by = ?",
-                (_iso(now), handoff_id, operator),
-            ).rowcount
+        db = self._connection()
+        changed = db.execute(
+            "UPDATE handoff SET status = 'closed', closed_at = ?, contact = NULL"
+            " WHERE id = ? AND status = 'taken' AND taken_by = ?",
+            (_iso(now), handoff_id, operator),
+        ).rowcount
         return changed == 1
 
     def close(self, key: str, now: datetime) -> None:
         """Close the conversation's handoff whatever its state (the resident left or opted out)."""
-        with self._db() as db:
-            db.execute("UPDATE handoff SET status = 'closed', closed_at = ?, contact = NULL"
-                       " WHERE key = ? AND status != 'closed'", (_iso(now), key))
+        db = self._connection()
+        db.execute("UPDATE handoff SET status = 'closed', closed_at = ?, contact = NULL"
+                   " WHERE key = ? AND status != 'closed'", (_iso(now), key))
 
     def add_message(self, handoff_id: int, author: str, text: str, now: datetime) -> Message:
         """Keep an operator's reply for the channel to deliver."""
-        with self._db() as db:
-            cursor = db.execute("INSERT INTO handoff_message (handoff_id, at, author, text) VALUES (?, ?, ?, ?)",
-                                (handoff_id, _iso(now), author, text))
+        db = self._connection()
+        cursor = db.execute("INSERT INTO handoff_message (handoff_id, at, author, text) VALUES (?, ?, ?, ?)",
+                            (handoff_id, _iso(now), author, text))
         assert cursor.lastrowid is not None
         return Message(cursor.lastrowid, now, author, text)
 
     def messages(self, handoff_id: int, after: int = 0) -> list[Message]:
         """Return the operator replies after message id ``after``, oldest first."""
-        with self._db() as db:
-            rows = db.execute("SELECT id, at, author, text FROM handoff_message WHERE handoff_id = ? AND id > ?"
-                              " ORDER BY id", (handoff_id, after)).fetchall()
+        db = self._connection()
+        rows = db.execute("SELECT id, at, author, text FROM handoff_message WHERE handoff_id = ? AND id > ?"
+                          " ORDER BY id", (handoff_id, after)).fetchall()
         return [Message(r[0], datetime.fromisoformat(r[1]), r[2], r[3]) for r in rows]
 
     def expected_wait(self, handoff_id: int, now: datetime) -> timedelta:
         """Estimate the wait: the median recent wait to be taken, times the place in the queue."""
-        with self._db() as db:
-            rows = db.execute("SELECT queued_at, taken_at FROM handoff WHERE taken_at IS NOT NULL AND taken_at >= ?"
-                              " ORDER BY taken_at DESC LIMIT 20", (_iso(now - timedelta(days=7)),)).fetchall()
-            place = db.execute("SELECT count(*) FROM handoff WHERE status = 'queued' AND id <= ?",
-                               (handoff_id,)).fetchone()[0]
+        db = self._connection()
+        rows = db.execute("SELECT queued_at, taken_at FROM handoff WHERE taken_at IS NOT NULL AND taken_at >= ?"
+                          " ORDER BY taken_at DESC LIMIT 20", (_iso(now - timedelta(days=7)),)).fetchall()
+        place = db.execute("SELECT count(*) FROM handoff WHERE status = 'queued' AND id <= ?",
+                           (handoff_id,)).fetchone()[0]
         waits = [(datetime.fromisoformat(t) - datetime.fromisoformat(q)).total_seconds() for q, t in rows]
         typical = timedelta(seconds=statistics.median(waits)) if waits else DEFAULT_WAIT
         return max(timedelta(minutes=1), typical) * max(1, int(place))

@@ -14,26 +14,34 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import phonenumbers
 
+# A North American number as Twilio sends it is already canonical (E.164): no parsing needed.
+_NANP_E164 = re.compile(r"\+1[2-9]\d{2}[2-9]\d{6}")
+
 
 def number_key(secret: str, number: str) -> str:
     """Return the conversation key for a phone number: HMAC-SHA256, hex."""
+    return hmac.new(secret.encode(), _canonical(number).encode(), hashlib.sha256).hexdigest()
+
+
+def _canonical(number: str) -> str:
+    if _NANP_E164.fullmatch(number):
+        return number
     try:
-        parsed = phonenumbers.parse(number, "CA")
-        canonical = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return str(phonenumbers.format_number(phonenumbers.parse(number, "CA"), phonenumbers.PhoneNumberFormat.E164))
     except phonenumbers.NumberParseException:
-        canonical = "".join(number.split())
-    return hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+        return "".join(number.split())
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,8 @@ class StateStore(Protocol):
 
     def purge(self, now: datetime) -> int: ...
 
+    def purge_due(self, now: datetime, every: timedelta) -> bool: ...
+
     def transaction(self) -> AbstractContextManager[object]: ...
 
 
@@ -100,12 +110,60 @@ CREATE INDEX IF NOT EXISTS transcript_key ON transcript(key, at);
 CREATE INDEX IF NOT EXISTS transcript_at ON transcript(at);
 CREATE TABLE IF NOT EXISTS delivery (sid TEXT PRIMARY KEY, reply TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS delivery_at ON delivery(at);
+CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, at TEXT NOT NULL);
 """
 _TRANSCRIPT_LINES = 40  # enough for an operator to follow; older lines are dropped
+# What a conversation row stores: the fields that differ from a new conversation's.  The key is
+# the row's own, last_active its column, opt-outs their table; restarted belongs to one message.
+_NOT_STORED = frozenset({"key", "last_active", "restarted", "opted_out"})
+_STORED = tuple(f for f in fields(Conversation) if f.name not in _NOT_STORED)
+_TUPLES = frozenset(f.name for f in _STORED if f.default == ())
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+def _state(conversation: Conversation) -> str:
+    data = {f.name: getattr(conversation, f.name) for f in _STORED if getattr(conversation, f.name) != f.default}
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+class Connections:
+    """One SQLite connection per thread and per process to one file, opened once with navigator's pragmas."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+
+    def __call__(self) -> sqlite3.Connection:
+        """Return this thread's connection, opening it on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        # A connection must not cross a fork: a worker process opens its own.
+        if conn is None or self._local.pid != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            # In WAL mode NORMAL syncs at checkpoints only: a power cut may lose the last turns, never corrupt.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA journal_size_limit=67108864")  # the WAL file shrinks back after checkpoints
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Group writes into one commit (one lock, one WAL append); join the transaction already open."""
+    if db.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class SQLiteStore:
@@ -115,116 +173,95 @@ class SQLiteStore:
         self.path = str(path)
         self.idle = timedelta(minutes=idle_minutes)
         self.retention = timedelta(days=retention_days)
-        self._local = threading.local()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        # Public so that the handoff queue, in the same file, shares the connection and its transactions.
+        self.connection = Connections(self.path)
+        self.connection().executescript(_SCHEMA)
 
-    def _db(self) -> sqlite3.Connection:
-        # One connection per thread and per process: a connection must not cross a fork.
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """Group several writes into one commit (one lock, one WAL commit)."""
-        db = self._db()
-        if db.in_transaction:
-            yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        return transaction(self.connection())
 
     def load(self, key: str, now: datetime) -> Conversation:
         """Return the resident's conversation, a fresh one if none or expired."""
-        db = self._db()
-        opted_out = self.is_opted_out(key)
-        row = db.execute("SELECT state, last_active FROM conversation WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return Conversation(key=key, opted_out=opted_out)
-        last = datetime.fromisoformat(row[1])
+        opted_out, state, last_active = self.connection().execute(
+            "SELECT o.key IS NOT NULL, c.state, c.last_active FROM (SELECT ? AS key) AS q"
+            " LEFT JOIN conversation AS c ON c.key = q.key LEFT JOIN opt_out AS o ON o.key = q.key",
+            (key,),
+        ).fetchone()
+        if state is None:
+            return Conversation(key=key, opted_out=bool(opted_out))
+        last = datetime.fromisoformat(last_active)
         if now - last > self.idle:
-            return Conversation(key=key, opted_out=opted_out, restarted=True)
-        data = json.loads(row[0])
-        for name in ("needs", "results", "asked", "overflow"):
-            data[name] = tuple(data.get(name, ()))
-        data.pop("last_active", None)
-        data.pop("restarted", None)
-        data["opted_out"] = opted_out
-        return Conversation(**{**data, "key": key, "last_active": last})
+            return Conversation(key=key, opted_out=bool(opted_out), restarted=True)
+        data = json.loads(state)
+        for name in _TUPLES.intersection(data):
+            data[name] = tuple(data[name])
+        for name in _NOT_STORED.intersection(data):
+            del data[name]  # rows written when every field was stored
+        return Conversation(**data, key=key, opted_out=bool(opted_out), last_active=last)
 
     def save(self, conversation: Conversation, now: datetime) -> None:
         """Store the conversation as of ``now``."""
-        data = asdict(replace(conversation, last_active=None, restarted=False, opted_out=False))
-        for name in ("key", "last_active", "restarted", "opted_out"):
-            data.pop(name)
-        self._db().execute(
+        self.connection().execute(
             "INSERT INTO conversation (key, state, last_active) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET state = excluded.state, last_active = excluded.last_active",
-            (conversation.key, json.dumps(data, separators=(",", ":")), _iso(now)),
+            (conversation.key, _state(conversation), _iso(now)),
         )
 
     def set_opt_out(self, key: str, opted_out: bool, now: datetime) -> None:
         """Record STOP (``True``) or START (``False``) for this key."""
         if opted_out:
-            self._db().execute("INSERT OR REPLACE INTO opt_out (key, at) VALUES (?, ?)", (key, _iso(now)))
+            self.connection().execute("INSERT OR REPLACE INTO opt_out (key, at) VALUES (?, ?)", (key, _iso(now)))
         else:
-            self._db().execute("DELETE FROM opt_out WHERE key = ?", (key,))
+            self.connection().execute("DELETE FROM opt_out WHERE key = ?", (key,))
 
     def is_opted_out(self, key: str) -> bool:
         """Tell whether this key sent STOP and not START since."""
-        return self._db().execute("SELECT 1 FROM opt_out WHERE key = ?", (key,)).fetchone() is not None
+        return self.connection().execute("SELECT 1 FROM opt_out WHERE key = ?", (key,)).fetchone() is not None
 
     def log(self, key: str, role: str, text: str, now: datetime) -> None:
         """Add a line to the conversation's short transcript."""
-        db = self._db()
+        db = self.connection()
         row = db.execute("INSERT INTO transcript (key, at, role, text) VALUES (?, ?, ?, ?)",
                          (key, _iso(now), role, text)).lastrowid
         if row is not None and row % 8 == 0:
-            # Trimming now and then keeps each conversation near its limit for a fraction of the cost.
-            self._trim(db)
-
-    @staticmethod
-    def _trim(db: sqlite3.Connection) -> None:
-        db.execute(
-            "DELETE FROM transcript WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
-            "(PARTITION BY key ORDER BY id DESC) AS age FROM transcript) WHERE age > ?)",
-            (_TRANSCRIPT_LINES,),
-        )
+            # Trimming this conversation now and then keeps it near its limit for a fraction of the cost.
+            db.execute("DELETE FROM transcript WHERE key = ?1 AND id <= (SELECT id FROM transcript WHERE key = ?1"
+                       " ORDER BY id DESC LIMIT 1 OFFSET ?2)", (key, _TRANSCRIPT_LINES))
 
     def transcript(self, key: str) -> list[TranscriptLine]:
         """Return the kept transcript lines (the latest ones), oldest first."""
-        rows = self._db().execute(
+        rows = self.connection().execute(
             "SELECT at, role, text FROM (SELECT id, at, role, text FROM transcript WHERE key = ? "
             "ORDER BY id DESC LIMIT ?) ORDER BY id", (key, _TRANSCRIPT_LINES))
         return [TranscriptLine(datetime.fromisoformat(at), role, text) for at, role, text in rows]
 
     def delivered(self, sid: str) -> str | None:
         """Return the reply already given to message ``sid``, if any."""
-        row = self._db().execute("SELECT reply FROM delivery WHERE sid = ?", (sid,)).fetchone()
+        row = self.connection().execute("SELECT reply FROM delivery WHERE sid = ?", (sid,)).fetchone()
         return None if row is None else str(row[0])
 
     def remember_delivery(self, sid: str, reply: str, now: datetime) -> None:
         """Keep the reply to message ``sid`` so a repeated delivery gets the same answer."""
-        self._db().execute("INSERT OR IGNORE INTO delivery (sid, reply, at) VALUES (?, ?, ?)", (sid, reply, _iso(now)))
+        self.connection().execute("INSERT OR IGNORE INTO delivery (sid, reply, at) VALUES (?, ?, ?)",
+                                  (sid, reply, _iso(now)))
+
+    def purge_due(self, now: datetime, every: timedelta) -> bool:
+        """Claim the purge when none ran in the last ``every``: one worker of all purges, the others go on."""
+        claimed = self.connection().execute(
+            "INSERT INTO housekeeping (task, at) VALUES ('purge', ?1) ON CONFLICT(task) DO UPDATE"
+            " SET at = excluded.at WHERE housekeeping.at <= ?2 OR housekeeping.at > ?1",
+            (_iso(now), _iso(now - every)),
+        ).rowcount
+        return claimed == 1
 
     def purge(self, now: datetime) -> int:
         """Delete message content older than the retention period; return rows deleted."""
         cutoff = _iso(now - self.retention)
         idle_cutoff = _iso(now - self.idle)
-        db = self._db()
-        deleted = db.execute("DELETE FROM transcript WHERE at < ?", (cutoff,)).rowcount
-        deleted += db.execute("DELETE FROM delivery WHERE at < ?", (cutoff,)).rowcount
-        # An expired conversation is never resumed, so nothing of it needs keeping.
-        deleted += db.execute("DELETE FROM conversation WHERE last_active < ?", (idle_cutoff,)).rowcount
+        with self.transaction() as db:
+            deleted = db.execute("DELETE FROM transcript WHERE at < ?", (cutoff,)).rowcount
+            deleted += db.execute("DELETE FROM delivery WHERE at < ?", (cutoff,)).rowcount
+            # An expired conversation is never resumed, so nothing of it needs keeping.
+            deleted += db.execute("DELETE FROM conversation WHERE last_active < ?", (idle_cutoff,)).rowcount
         return deleted

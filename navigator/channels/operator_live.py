@@ -1,16 +1,19 @@
-"""Live handoff at the edges: the channels' dialogue hands conversations to people; operators answer.
+"""Live handoff: the channels' dialogue hands conversations to people; operators answer.
 
-The dialogue flags a handoff (the resident asked for a person) and counts
-misses; this module watches its replies on the web chat and SMS, queues the
-conversation during staffed hours and tells the resident the expected wait.
-While a person has the conversation, the resident's messages go to the
-transcript for them instead of to navigator.  Operators take, reply and
-release through the console; the web chat polls ``/api/chat/live`` for replies,
-and SMS replies go out at once through Twilio's REST API.
+``init_app`` registers ``LiveHandoff``, which the channels' dialogue consults
+on every message with what it already loaded and matched (one indexed look-up,
+nothing more).  A conversation is queued when the resident asks for a person
+or navigator fails to understand twice, during staffed hours; outside them the
+reply says when people answer.  While a person has the conversation, the
+resident's messages go to the transcript for them instead of to navigator,
+except a crisis, answered with the crisis lines at once.  Operators take,
+reply and release through the console; the web chat polls ``/api/chat/live``
+for replies, and SMS replies go out at once through Twilio's REST API.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,122 +25,109 @@ from twilio.base.exceptions import TwilioException
 from ..dialogue import Dialogue, Line, Reply
 from ..handoff import Handoff, Queue, staffed
 from ..i18n import _
-from ..state import StateStore
+from ..models import Match
+from ..state import Conversation, StateStore
 from . import web_send
 from .operator import bp, current_user, refuse
 from .operator_search import directory
-from .sms import dialogue_for
+from .sms import dialogue_for, on_handoff
 from .web import conversation_key
 
 log = logging.getLogger(__name__)
 public = Blueprint("operator_live", __name__)
 MAX_REPLY = 1000
-_WRAPPED = "_navigator_handoff"
-_STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+_QUEUE = "navigator_handoff"
+_STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+QUEUED_NOTE = "[queued for a person]"
 
 
 def queue() -> Queue:
     """Return the handoff queue of the app's state database."""
-    found = current_app.extensions.get("navigator_handoff")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _queue(app, dialogue_for(app).store)
+
+
+def _queue(app: Flask, store: StateStore) -> Queue:
+    found: Queue | None = app.extensions.get(_QUEUE)
     if found is None:
-        found = Queue(current_app.config["NAVIGATOR_STATE_DB"])
-        current_app.extensions["navigator_handoff"] = found
+        # The store's own connections when it has them: one per thread for state and handoffs alike.
+        found = Queue(app.config["NAVIGATOR_STATE_DB"], getattr(store, "connection", None))
+        app.extensions[_QUEUE] = found
     return found
 
 
-def _minutes(handoff: Handoff, now: datetime) -> int:
-    return max(1, round(queue().expected_wait(handoff.id, now).total_seconds() / 60))
-
-
-def _understood(store: StateStore, key: str, now: datetime) -> dict[str, Any]:
-    conv = store.load(key, now)
+def _understood(conv: Conversation) -> dict[str, Any]:
     return {"needs": list(conv.needs), "municipality": conv.municipality, "age": conv.age,
             "for_whom": conv.for_whom, "language": conv.language, "results": list(conv.results[:5])}
 
 
-def _contact() -> str | None:
-    # Only the SMS webhook knows the number; it is needed to text the operator's replies.
-    if request.endpoint != "sms.incoming":
-        return None
+class LiveHandoff:
+    """The dialogue's handover to people, over the handoff queue of the state database (no Flask in it)."""
+
+    def __init__(self, queue: Queue, staffed_hours: str, contact: Callable[[str], str | None] = lambda _: None) -> None:
+        self.queue = queue
+        self.staffed_hours = staffed_hours
+        # Turns what the channel knows of the resident (the SMS sender) into a number to text, or None.
+        self.contact = contact
+
+    def held(self, conv: Conversation, text: str, found: Match, now: datetime) -> Reply | None:
+        """Return the reply while a person has the conversation; None lets navigator answer."""
+        active = self.queue.active(conv.key)
+        if active is None:
+            return None
+        if text.strip().lower() in _STOP_WORDS:
+            self.queue.close(conv.key, now)
+            return None
+        if found.crisis:
+            # Never left waiting for a person; the operator sees the message and the lines in the transcript.
+            return None
+        if active.channel == "sms":
+            return Reply(conv.language, silent=True)  # the person answers by text; no automatic echo
+        if active.status == "queued":
+            line = _("A person will answer here soon. Expected wait: about %(minutes)s minutes.",
+                     minutes=self._minutes(active, now))
+        else:
+            line = _("Your message was passed to the person helping you.")
+        return Reply(conv.language, (Line(line),))
+
+    def after(self, before: Conversation, conv: Conversation, reply: Reply, contact: str | None,
+              now: datetime) -> tuple[Reply, tuple[str, ...]]:
+        """Queue the conversation for a person when the turn calls for it; return the reply and transcript notes."""
+        if reply.silent or reply.crisis:
+            return reply, ()
+        # The second miss in a row hands over once; a third, or a greeting after it, does not queue again.
+        second_miss = before.misses < 2 <= conv.misses
+        reason = "asked for a person" if reply.handoff_requested else "not understood twice" if second_miss else None
+        if reason is None:
+            return reply, ()
+        if not staffed(self.staffed_hours, now):
+            # Nobody is in: the reply already gives 211; say when people answer here.
+            line = Line(_("People on our team answer here %(hours)s.", hours=self.staffed_hours))
+            return replace(reply, parts=(*reply.parts, line)), ()
+        channel = "web" if conv.key.startswith("web:") else "sms"
+        number = self.contact(contact) if contact and channel == "sms" else None
+        handoff = self.queue.enqueue(conv.key, channel, reason, reply.language, _understood(conv), number, now)
+        wait = _("A person from our team will answer here. Expected wait: about %(minutes)s minutes.",
+                 minutes=self._minutes(handoff, now))
+        log.info("conversation %s queued for a person (%s)", conv.key[:12], reason)
+        return replace(reply, parts=(Line(wait), *reply.parts), handoff_requested=True), (QUEUED_NOTE,)
+
+    def _minutes(self, handoff: Handoff, now: datetime) -> int:
+        return max(1, round(self.queue.expected_wait(handoff.id, now).total_seconds() / 60))
+
+
+def _sms_contact(sender: str) -> str | None:
+    # The number is needed to text the operator's replies; a number Twilio could not text is not kept.
     try:
-        return web_send.canonical_number(request.form.get("From", ""))
+        return web_send.canonical_number(sender)
     except web_send.SendRefused:
         return None
 
 
-def _handed_over(dialogue: Dialogue, key: str, text: str, now: datetime, active: Handoff) -> Reply:
-    """Pass a resident's message to the person who has (or will take) the conversation."""
-    conv = dialogue.store.load(key, now)
-    dialogue.store.log(key, "resident", text, now)
-    # Keep the conversation alive while a person answers: navigator's idle timer must not end it.
-    dialogue.store.save(conv, now)
-    if active.channel == "sms":
-        return Reply(conv.language, silent=True)  # the person answers by text; no automatic echo
-    if active.status == "queued":
-        line = _("A person will answer here soon. Expected wait: about %(minutes)s minutes.",
-                 minutes=_minutes(active, now))
-    else:
-        line = _("Your message was passed to the person helping you.")
-    return Reply(conv.language, (Line(line),))
-
-
-def _in_crisis(dialogue: Dialogue, key: str, text: str, now: datetime) -> bool:
-    language = dialogue.store.load(key, now).language
-    return bool(dialogue.matcher(text, context={"conversation_language": language}).crisis)
-
-
-def _handle_with_handoff(dialogue: Dialogue, original: Any, key: str, text: str, now: datetime | None = None) -> Reply:
-    now = now or datetime.now(UTC)
-    handoffs = queue()
-    active = handoffs.active(key)
-    if active is not None:
-        if text.strip().lower() in _STOP_WORDS:
-            handoffs.close(key, now)
-        elif not _in_crisis(dialogue, key, text, now):
-            return _handed_over(dialogue, key, text, now, active)
-        # A crisis is answered with the crisis lines at once, never left waiting for a person;
-        # the operator sees the message and the lines in the transcript.
-    misses_before = dialogue.store.load(key, now).misses
-    reply: Reply = original(key, text, now)
-    if reply.silent or reply.crisis:
-        return reply
-    # The second miss in a row hands over once; a third, or a greeting after it, does not queue again.
-    second_miss = misses_before < 2 <= dialogue.store.load(key, now).misses
-    reason = "asked for a person" if reply.handoff_requested else "not understood twice" if second_miss else None
-    if reason is None:
-        return reply
-    hours = str(current_app.config.get("NAVIGATOR_STAFFED_HOURS") or "")
-    if not staffed(hours, now):
-        # Nobody is in: the reply already gives 211; say when people answer here.
-        line = Line(_("People on our team answer here %(hours)s.", hours=hours))
-        return replace(reply, parts=(*reply.parts, line))
-    channel = "web" if key.startswith("web:") else "sms"
-    handoff = handoffs.enqueue(key, channel, reason, reply.language, _understood(dialogue.store, key, now),
-                               _contact(), now)
-    wait = _("A person from our team will answer here. Expected wait: about %(minutes)s minutes.",
-             minutes=_minutes(handoff, now))
-    log.info("conversation %s queued for a person (%s)", key[:12], reason)
-    dialogue.store.log(key, "navigator", "[queued for a person]", now)
-    return replace(reply, parts=(Line(wait), *reply.parts), handoff_requested=True)
-
-
-def install(app: Flask) -> Dialogue:
-    """Make the channels' dialogue hand conversations to people (once per app)."""
-    dialogue = dialogue_for(app)
-    if not getattr(dialogue, _WRAPPED, False):
-        original = dialogue.handle
-
-        def handle(key: str, text: str, now: datetime | None = None) -> Reply:
-            return _handle_with_handoff(dialogue, original, key, text, now)
-
-        dialogue.handle = handle  # type: ignore[method-assign]
-        setattr(dialogue, _WRAPPED, True)
-    return dialogue
-
-
-def _before_channel_request() -> None:
-    if request.endpoint in ("sms.incoming", "web.chat"):
-        install(current_app._get_current_object())  # type: ignore[attr-defined]
+def live_handoff(app: Flask, dialogue: Dialogue) -> LiveHandoff:
+    """Build the live handoff the app's dialogue consults on every message."""
+    hours = str(app.config.get("NAVIGATOR_STAFFED_HOURS") or "")
+    return LiveHandoff(_queue(app, dialogue.store), hours, _sms_contact)
 
 
 # ---- the resident's side: the web chat polls for replies --------------------------------------
@@ -260,6 +250,6 @@ def api_release(handoff_id: int) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Register the residents' polling route and watch the channels for handoffs."""
+    """Register the residents' polling route and hand the channels' conversations to people."""
     app.register_blueprint(public)
-    app.before_request(_before_channel_request)
+    on_handoff(app, live_handoff)

@@ -9,14 +9,16 @@ Twilio never gets a 500: a failure inside the core becomes a polite reply.
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..dialogue import Dialogue
+from ..dialogue import Dialogue, Handover
 from ..i18n import Translator
 from ..render import sms as render_sms
 from ..state import SQLiteStore, number_key
@@ -24,6 +26,9 @@ from ..state import SQLiteStore, number_key
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
 _EXTENSION = "navigator_sms"
+_HANDOFF = "navigator_sms_handoff"
+_TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
+_TWIML_EMPTY = _TWIML_HEAD + "<Response />"
 
 
 def signed_url() -> str:
@@ -67,16 +72,28 @@ def dialogue_for(app: Flask) -> Dialogue:
         # The holiday calendar loads lazily and slowly (about a second): not on a resident's message.
         is_holiday(datetime.now(UTC).date())
         found = Dialogue(store, directory, retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]))
+        handoff = app.extensions.get(_HANDOFF)
+        if handoff is not None:
+            found.handoff = handoff(app, found)
         app.extensions[_EXTENSION] = found
     return found
 
 
+def on_handoff(app: Flask, factory: Callable[[Flask, Dialogue], Handover]) -> None:
+    """Register the live handoff the app's dialogue will consult on every message, on SMS and the web alike."""
+    app.extensions[_HANDOFF] = factory
+    built = app.extensions.get(_EXTENSION)
+    if built is not None:
+        built.handoff = factory(app, built)
+
+
 def twiml(text: str) -> Response:
     """Wrap a reply in TwiML; an empty reply sends no message at all."""
-    response = MessagingResponse()
-    if text:
-        response.message(text)
-    return Response(str(response), mimetype="application/xml")
+    # The same bytes as twilio's MessagingResponse (tests compare them), without building an XML tree.
+    if not text:
+        return Response(_TWIML_EMPTY, mimetype="application/xml")
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Response(f"{_TWIML_HEAD}<Response><Message>{escaped}</Message></Response>", mimetype="application/xml")
 
 
 @bp.post("/sms")
@@ -93,29 +110,35 @@ def incoming() -> Response:
         if earlier is not None:
             log.debug("repeated delivery of %s answered from the store", sid)
             return twiml(earlier)
-    key = number_key(current_app.config["NAVIGATOR_SECRET_KEY"], request.form.get("From", ""))
-    text = reply_text(dialogue, key, request.form.get("Body", ""), now)
-    if sid:
-        dialogue.store.remember_delivery(sid, text, now)
-    return twiml(text)
+    sender = request.form.get("From", "")
+    key = number_key(current_app.config["NAVIGATOR_SECRET_KEY"], sender)
+    return twiml(reply_text(dialogue, key, request.form.get("Body", ""), now, sid=sid, sender=sender))
 
 
-def answer(dialogue: Dialogue, key: str, body: str, now: datetime) -> render_sms.SmsReply:
-    """Run the dialogue and render its reply for SMS, keeping any rest behind MORE."""
-    rendered = render_sms.render(dialogue.handle(key, body, now))
-    if rendered.rest:
-        dialogue.keep_overflow(key, list(rendered.rest), now)
+def answer(dialogue: Dialogue, key: str, body: str, now: datetime, *, sid: str = "", sender: str = "") -> render_sms.SmsReply:
+    """Run the dialogue, render its reply for SMS and store the turn, with any rest kept behind MORE."""
+    turn = dialogue.answer(key, body, now, contact=sender or None)
+    rendered = render_sms.render(turn.reply)
+    # One transaction for the turn: conversation, transcript, and the reply to a repeated delivery.
+    with dialogue.store.transaction():
+        dialogue.record(turn, rest=rendered.rest)
+        if sid:
+            dialogue.store.remember_delivery(sid, rendered.body, now)
     return rendered
 
 
-def reply_text(dialogue: Dialogue, key: str, body: str, now: datetime) -> str:
+def reply_text(dialogue: Dialogue, key: str, body: str, now: datetime, *, sid: str = "", sender: str = "") -> str:
     """Return the SMS text to send; a failure becomes a polite reply, never an error."""
     try:
-        return answer(dialogue, key, body, now).body
+        return answer(dialogue, key, body, now, sid=sid, sender=sender).body
     except Exception:
         # Twilio must get an answer; the log says what failed but never the message or number.
         log.exception("the dialogue failed on an incoming text (conversation %s)", key[:8])
-        return Translator("en").gettext("Sorry, something went wrong on our side. Please try again soon.")
+        sorry = Translator("en").gettext("Sorry, something went wrong on our side. Please try again soon.")
+        if sid:
+            with suppress(sqlite3.Error):  # the store may be what failed; the polite reply goes out regardless
+                dialogue.store.remember_delivery(sid, sorry, now)
+        return sorry
 
 
 def init_app(app: Flask) -> None:

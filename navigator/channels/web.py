@@ -128,18 +128,14 @@ def chat() -> ResponseReturnValue:
     message, lang = _message(body), _language(body)
     cid, key, known = _conversation(body)
     dialogue = dialogue_for(current_app._get_current_object())  # type: ignore[attr-defined]
-    now = datetime.now(UTC)
-    conv = dialogue.store.load(key, now)
-    # An issued id with no stored conversation was idle past the limit and purged.
-    restarted = conv.restarted or (known and conv.last_active is None)
-    if lang is not None and (lang != conv.language or not conv.language_chosen):
-        dialogue.store.save(replace(conv, language=lang, language_chosen=True), now)
-    reply = dialogue.handle(key, message, now)
-    if reply.silent:
+    turn = dialogue.answer(key, message, datetime.now(UTC), language=lang)
+    if turn.reply.silent:
         # STOP is a carrier's opt-out for texts; the web chat sends none, so it only clears the list.
-        dialogue.store.set_opt_out(key, False, now)
-        reply = Reply(reply.language, (Line(_NOTHING_TO_STOP),))
-    after = dialogue.store.load(key, now)
+        turn = replace(turn, reply=Reply(turn.reply.language, (Line(_NOTHING_TO_STOP),)), opt_out=False)
+    dialogue.record(turn)
+    reply, after = turn.reply, turn.conversation
+    # An issued id with no stored conversation was idle past the limit and purged.
+    restarted = reply.restarted or (known and turn.new)
     sending = web_send.available(current_app.config)
     helping = after.for_whom not in (None, "self")
     rendered = render_web.render(reply)
