@@ -47,6 +47,8 @@ def load_or_build(folder: Path, name: str, key: str, build: Callable[[], T]) -> 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle_fd, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        # mkstemp makes the file private; the cache is shared with the server's user.
+        os.fchmod(handle_fd, 0o644)
         try:
             with os.fdopen(handle_fd, "wb") as out:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -475,6 +475,7 @@ def test_processes_compiling_at_once_share_one_whole_cache_file(tmp_path: Path) 
     assert ["('food',)"] * 4 == [run.communicate(timeout=120)[0].strip() for run in runs]
     assert 1 == len(_compiled(cache))
     assert [] == [p.name for p in cache.iterdir() if not p.name.endswith(".pickle")]  # no temporary file left
+    assert 0o644 == _compiled(cache)[0].stat().st_mode & 0o777  # readable by the server's user too
 
 
 def test_a_damaged_cache_file_is_rebuilt_not_served(tmp_path: Path) -> None:
