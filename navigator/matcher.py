@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 # Messages longer than this are cut: no resident writes more, and it bounds the cost.
 MAX_CHARS = 2000
 THRESHOLD = 1.0
-# With no need at THRESHOLD, the best need at this score still counts.
-WEAK_THRESHOLD = 0.5
 # When two needs score the same, the more specific one leads (eval/README.md).
 SPECIFICITY = (
     "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",
@@ -172,11 +170,6 @@ class Matcher:
             return (code != "crisis", -scores[code], -as_written[code], self.tie_rank.get(code, (99, 99)))
 
         ranked = sorted((code for code, score in scores.items() if score >= THRESHOLD), key=order)
-        if not ranked:
-            # Nothing is certain: weak evidence for one topic still beats asking the
-            # resident to start again.  Crisis never counts on weak evidence alone.
-            weak = sorted((c for c, s in scores.items() if s >= WEAK_THRESHOLD and c != "crisis"), key=order)
-            ranked = weak[:1]
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
         return tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
