@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from navigator.dialogue import Dialogue
-from navigator.dialogue_reply import Card, Details, Reply
+from navigator.dialogue_reply import Card, Details, Line, Reply
 from navigator.directory import open_directory, open_status
 from navigator.directory.build import build
 from navigator.i18n import Translator, _, ngettext
@@ -231,3 +232,33 @@ def test_old_message_content_is_purged_as_conversations_go_on(dialogue: Dialogue
     chat.at += timedelta(days=31)
     chat.say("hi")
     assert ["hi"] == [line.text for line in dialogue.store.transcript("resident-1") if line.role == "resident"]
+
+
+class Desk:
+    """A handover that holds one conversation and notes every reply it sees."""
+
+    def __init__(self) -> None:
+        self.holding: set[str] = set()
+        self.seen: list[tuple[int, int]] = []
+
+    def held(self, conv: Any, text: str, found: Match, now: datetime) -> Reply | None:
+        return Reply(conv.language, (Line("passed on"),)) if conv.key in self.holding and not found.crisis else None
+
+    def after(self, before: Any, conv: Any, reply: Reply, contact: str | None, now: datetime) -> tuple[Reply, tuple[str, ...]]:
+        self.seen.append((before.misses, conv.misses))
+        return replace(reply, parts=(Line(f"desk for {contact}"), *reply.parts)), ("[noted]",)
+
+
+def test_the_handover_sees_every_turn_and_holds_a_conversation_for_a_person(dialogue: Dialogue) -> None:
+    desk = Desk()
+    dialogue.handoff = desk
+    dialogue.handle("resident-1", "hi", MONDAY_10AM)
+    missed = dialogue.handle("resident-1", "qwzx", MONDAY_10AM, contact="+19055550123")
+    assert "desk for +19055550123" == text_of(missed).split("\n")[0] and [(0, 0), (0, 1)] == desk.seen
+    desk.holding.add("resident-1")
+    assert "passed on" == text_of(dialogue.handle("resident-1", "hungry", MONDAY_10AM))
+    assert 2 == len(desk.seen) and () == dialogue.store.load("resident-1", MONDAY_10AM).needs  # navigator did not answer
+    assert dialogue.handle("resident-1", "I want to kill myself", MONDAY_10AM).crisis  # a crisis is never held
+    lines = [(line.role, line.text.split("\n")[0]) for line in dialogue.store.transcript("resident-1")]
+    assert [("resident", "qwzx"), ("navigator", "desk for +19055550123"), ("navigator", "[noted]"),
+            ("resident", "hungry"), ("resident", "I want to kill myself")] == lines[3:8]

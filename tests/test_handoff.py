@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from navigator.handoff import DEFAULT_WAIT, Queue, staffed
+from navigator.state import Conversation, SQLiteStore
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Toronto
 
@@ -83,3 +84,17 @@ def test_the_expected_wait_follows_recent_waits_and_the_place_in_the_queue(queue
 ])
 def test_staffed_hours(spec: str, at: datetime, expected: bool) -> None:
     assert expected is staffed(spec, at)
+
+
+def test_a_queue_over_the_state_store_shares_its_connection_and_transactions(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "state.db")
+    queue = Queue(store.path, store.connection)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save(Conversation(key="web:a", needs=("food",)), NOW)
+        queue.enqueue("web:a", "web", "asked for a person", "en", {}, None, NOW)
+        raise RuntimeError("the turn failed before it was stored")
+    assert (None, Conversation(key="web:a")) == (queue.by_key("web:a"), store.load("web:a", NOW))
+    with store.transaction():
+        queue.enqueue("web:a", "web", "asked for a person", "en", {}, None, NOW)
+    active = Queue(store.path).active("web:a")
+    assert active is not None and "queued" == active.status

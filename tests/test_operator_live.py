@@ -12,6 +12,8 @@ from test_operator_fixtures import Console, make_app
 from test_operator_send import RecordingHttpClient, sent
 from twilio.request_validator import RequestValidator
 
+from navigator.channels.operator_live import LiveHandoff, queue
+from navigator.channels.sms import dialogue_for
 from navigator.directory.hours import TORONTO
 
 SID = "AC" + "0123456789abcdef" * 2
@@ -169,3 +171,11 @@ def test_a_crisis_during_a_handoff_gets_the_crisis_lines_at_once(app: Flask) -> 
     [waiting] = queued(olive)
     lines = [line["text"] for line in olive.get(f"/operator/api/live/{waiting['id']}").json["transcript"]]
     assert "I want to kill myself" in lines and any("9-8-8" in line for line in lines)
+
+
+def test_the_dialogue_consults_the_live_handoff_through_its_hook_over_one_connection(app: Flask) -> None:
+    dialogue = dialogue_for(app)
+    assert "handle" not in vars(dialogue)  # the class's own method, not a replacement
+    assert isinstance(dialogue.handoff, LiveHandoff)
+    with app.app_context():
+        assert dialogue.store.connection() is queue()._connection()  # type: ignore[attr-defined]

@@ -10,11 +10,14 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.test import TestResponse
 
 from navigator import create_app
-from navigator.channels.sms import dialogue_for
+from navigator.channels.sms import dialogue_for, twiml
 from navigator.cli import main
 from navigator.state import number_key
 
@@ -145,3 +148,22 @@ def test_ask_continues_one_conversation_per_sender(tmp_path: Path) -> None:
     assert "Which town are you in?" in first.output and "segment(s)" in first.output
     second = runner.invoke(main, ["ask", "Oakville", "--from", NUMBER, "--state", state])
     assert "Fare Share Food Bank" in second.output
+
+
+@given(st.text(max_size=300))
+def test_twiml_is_what_twilio_would_write(body: str) -> None:
+    expected = MessagingResponse()
+    if body:
+        expected.message(body)
+    assert str(expected) == twiml(body).get_data(as_text=True)
+
+
+def test_a_text_is_stored_in_one_transaction_with_the_reply_to_its_delivery(app: Flask, client: FlaskClient) -> None:
+    signed_post(client, text("hi", sid="SM1"))  # the first message opens the connection and claims the purge
+    statements: list[str] = []
+    dialogue_for(app).store.connection().set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    signed_post(client, text("I need food in Oakville", sid="SM2"))
+    writes = [" ".join(s.split()[:3]) for s in statements if s.split()[0] in ("BEGIN", "COMMIT", "INSERT", "UPDATE", "DELETE")]
+    assert ["BEGIN IMMEDIATE", "INSERT INTO conversation", "INSERT INTO transcript", "INSERT INTO transcript",
+            "INSERT OR IGNORE", "COMMIT"] == writes
+    assert any(s.startswith("INSERT OR IGNORE INTO delivery") and "'SM2'" in s for s in statements)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from navigator.dialogue_reply import Card, Line, Reply
 from navigator.i18n import _
@@ -34,6 +36,26 @@ from navigator.render.sms import fit, is_gsm7, segments
 )
 def test_segments(expected: int, text: str) -> None:
     assert expected == (segments(text) if text else 0)
+
+
+def _segments_one_unit_at_a_time(text: str) -> int:
+    """Carriers' count, the plain way: every character's units, a new part when the next does not fit."""
+    gsm = all(ch in sms.GSM_BASIC or ch in sms.GSM_EXTENSION for ch in text)
+    units = [(2 if ch in sms.GSM_EXTENSION else 1) if gsm else (2 if ord(ch) > 0xFFFF else 1) for ch in text]
+    single, part = (160, 153) if gsm else (70, 67)
+    if sum(units) <= single:
+        return 1
+    count, used = 1, 0
+    for size in units:
+        if used + size > part:
+            count, used = count + 1, 0
+        used += size
+    return count
+
+
+@given(st.lists(st.sampled_from(["a", "é", "€", "[", "ш", "😀", "\n", " ", "7"]), min_size=1, max_size=700).map("".join))
+def test_segments_agree_with_counting_one_unit_at_a_time(text: str) -> None:
+    assert _segments_one_unit_at_a_time(text) == segments(text)
 
 
 def test_gsm7_detection() -> None:

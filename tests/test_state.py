@@ -1,9 +1,15 @@
 """The conversation store: round trips, expiry, opt-outs, transcripts, purge, hashed keys."""
 from __future__ import annotations
 
+import json
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import phonenumbers
+from hypothesis import given
+from hypothesis import strategies as st
 
 from navigator.state import Conversation, SQLiteStore, number_key
 
@@ -92,3 +98,61 @@ def test_number_key_is_an_hmac_of_the_canonical_number() -> None:
     assert key != number_key("other secret", "+1 905-555-0123")
     assert key != number_key("secret", "+1 905-555-0124")
     assert 64 == len(key) and "9055550123" not in key
+
+
+def test_a_thread_reuses_one_connection_and_another_thread_gets_its_own(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    first = s.connection()
+    assert first is s.connection()
+    others: list[sqlite3.Connection] = []
+    thread = threading.Thread(target=lambda: others.append(s.connection()))
+    thread.start()
+    thread.join()
+    assert others and others[0] is not first
+    assert [("wal",), (1,)] == [first.execute("PRAGMA journal_mode").fetchone(),
+                                first.execute("PRAGMA synchronous").fetchone()]  # 1 is NORMAL
+
+
+def test_a_conversation_row_stores_only_what_differs_from_a_new_one(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.save(Conversation(key="k", needs=("food",), municipality="milton", welcomed=True), NOW)
+    state = sqlite3.connect(tmp_path / "state.db").execute("SELECT state FROM conversation").fetchone()[0]
+    assert {"needs": ["food"], "municipality": "milton", "welcomed": True} == json.loads(state)
+
+
+def test_a_row_written_with_every_field_still_loads(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    every = {"language": "fr", "language_chosen": False, "welcomed": True, "needs": ["food"], "municipality": None,
+             "age": None, "for_whom": None, "results": ["a"], "page": 0, "asked": [], "pending": None, "safe": False,
+             "misses": 0, "overflow": [], "opted_out": False, "restarted": False, "last_active": None}
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        db.execute("INSERT INTO conversation VALUES ('k', ?, ?)", (json.dumps(every), NOW.isoformat()))
+    loaded = s.load("k", NOW)
+    assert (("food",), ("a",), "fr", NOW) == (loaded.needs, loaded.results, loaded.language, loaded.last_active)
+
+
+def test_a_transcript_is_trimmed_per_conversation(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    for i in range(120):
+        s.log("busy", "resident", f"message {i}", NOW + timedelta(seconds=i))
+    s.log("quiet", "resident", "only one", NOW)
+    counts = dict(sqlite3.connect(tmp_path / "state.db").execute("SELECT key, count(*) FROM transcript GROUP BY key"))
+    assert counts["busy"] <= 48 and 1 == counts["quiet"]
+    assert [f"message {i}" for i in range(80, 120)] == [line.text for line in s.transcript("busy")]
+
+
+def test_only_one_worker_purges_in_an_hour(tmp_path: Path) -> None:
+    one, two = store(tmp_path), store(tmp_path)  # two worker processes over one file
+    hour = timedelta(hours=1)
+    assert one.purge_due(NOW, hour)
+    assert not two.purge_due(NOW + timedelta(minutes=59), hour)
+    assert two.purge_due(NOW + timedelta(minutes=61), hour)
+    assert not one.purge_due(NOW + timedelta(minutes=62), hour)
+
+
+@given(st.integers(min_value=2_000_000_000, max_value=9_999_999_999))
+def test_a_twilio_number_needs_no_parsing_to_be_keyed(national: int) -> None:
+    number = f"+1{national}"
+    parsed = phonenumbers.parse(number, "CA")
+    assert number_key("s", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)) == number_key(
+        "s", number)

@@ -398,3 +398,14 @@ def test_send_in_discreet_mode_names_no_topic(sending_app: Flask, twilio_http: R
     body = twilio_http.requests[0]["data"]["Body"]
     assert body.startswith("Here are some numbers you can call:")
     assert not re.search(r"shelter|abuse|violence|women", body, re.IGNORECASE), body
+
+
+def test_a_chat_turn_reads_its_conversation_once_and_stores_it_in_one_transaction(app: Flask, client: FlaskClient) -> None:
+    cid = chat(client, "hi")["conversation_id"]
+    statements: list[str] = []
+    dialogue_for(app).store.connection().set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    chat(client, "I need food in Oakville", conversation_id=cid, lang="en")
+    reads = [s for s in statements if s.startswith("SELECT") and "conversation" in s]
+    transactions = [s for s in statements if s.startswith(("BEGIN", "COMMIT"))]
+    assert 1 == len(reads)
+    assert ["BEGIN IMMEDIATE", "COMMIT"] == transactions

@@ -36,7 +36,8 @@ def signed_url() -> str:
     public = str(current_app.config.get("NAVIGATOR_PUBLIC_URL") or "").rstrip("/")
     path = request.script_root + request.path
     if not public:
-        base = request.host_url.rstrip("/") + path
+        # The host as Twilio sent it (werkzeug's host_url would also rebuild and re-decode it).
+        base = f"{request.scheme}://{request.host}{path}"
     elif public.endswith(path):
         base = public
     else:

@@ -27,26 +27,30 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _PHONE = re.compile(r"(?:\+?1[ -])?\(?\d{3}\)?[ -]\d{3}-\d{4}(?: ext\. \d+)?|\d-\d-\d")
 
 
+_GSM7 = frozenset(GSM_BASIC | GSM_EXTENSION)
+# The characters that take two units: GSM-7's extension table, or UTF-16 surrogate pairs in UCS-2.
+_DOUBLE_GSM = re.compile("[" + re.escape("".join(sorted(GSM_EXTENSION))) + "]")
+_DOUBLE_UCS2 = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def is_gsm7(text: str) -> bool:
     """Tell whether ``text`` can be sent in the GSM-7 alphabet."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
-
-
-def _units(text: str, gsm: bool) -> list[int]:
-    if gsm:
-        return [2 if ch in GSM_EXTENSION else 1 for ch in text]
-    return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return _GSM7.issuperset(text)
 
 
 def segments(text: str) -> int:
     """Count the SMS segments a carrier bills for ``text``."""
     gsm = is_gsm7(text)
-    units = _units(text, gsm)
     single, part = (160, 153) if gsm else (70, 67)
-    if sum(units) <= single:
+    doubles = (_DOUBLE_GSM if gsm else _DOUBLE_UCS2).findall(text)
+    if len(text) + len(doubles) <= single:
         return 1
-    count, used = 1, 0
-    for size in units:
+    if not doubles:
+        return -(-len(text) // part)
+    # A two-unit character never straddles two parts: walk the text when there are some.
+    wide, count, used = set(doubles), 1, 0
+    for ch in text:
+        size = 2 if ch in wide else 1
         if used + size > part:
             count, used = count + 1, 0
         used += size

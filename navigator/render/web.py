@@ -14,7 +14,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from ..dialogue_reply import Card, Details, Line, Reply
-from ..i18n import Msg, Translator, _
+from ..i18n import Msg, Translator, _, translator
 from ..models import Phone, Service
 from . import sms as render_sms
 from .text import (
@@ -133,7 +133,7 @@ def _nameable(tag: str) -> bool:
 @lru_cache(maxsize=4096)
 def _details(service: Service, open_now: Msg | None, discreet: bool, lang: str) -> tuple[str, ...]:
     """Return a service's details lines, formatted once per language, status and mode (Babel is slow)."""
-    tr = Translator(lang)
+    tr = translator(lang)
     try:
         lines = details_lines(service, open_now, discreet, tr)
     except UnknownLocaleError:
@@ -164,7 +164,7 @@ def card(number: int | None, service: Service, open_now: Msg | None, discreet: b
 
 def render(reply: Reply, tr: Translator | None = None) -> dict[str, Any]:
     """Render a reply as the ``reply`` object of the chat API."""
-    tr = tr or Translator(reply.language)
+    tr = tr or translator(reply.language)
     lines: list[str] = []
     cards: list[dict[str, Any]] = []
     for part in reply.parts:
@@ -196,7 +196,7 @@ def town_replies() -> list[dict[str, str]]:
 
 def text_message(services: list[Service], language: str, discreet: bool) -> render_sms.SmsReply:
     """Render results as the text "send these to my phone" delivers, within the SMS segment limit."""
-    tr = Translator(language)
+    tr = translator(language)
     header = _("Here are some numbers you can call:") if discreet else _("The services you asked for:")
     parts: list[Line | Card] = [Line(header)]
     # Opening hours change before the resident reads the text, so they are left out.
