@@ -122,6 +122,12 @@ def test_translations_keep_the_source_placeholders(tag: str) -> None:
     assert [] == wrong
 
 
+@pytest.mark.parametrize("tag", LANGUAGES)
+def test_babel_checkers_find_nothing_wrong(tag: str) -> None:
+    # Babel's own checks: python-format placeholders and the number of plural forms.
+    assert [] == [(message.id, [str(error) for error in errors]) for message, errors in catalog(tag).check()]
+
+
 def test_source_strings_use_named_placeholders_only(source: Catalog) -> None:
     positional = [text for message in source if message.id for text in ids(message)
                   if UNNAMED.search(PLACEHOLDER.sub("", text))]
