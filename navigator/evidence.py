@@ -21,20 +21,18 @@ _GAP = 3  # words a `*` stands for
 
 def evidence(
     index: PhraseIndex, raw_words: list[str], norm: str, clauses: Callable[[], Clauses] | None = None,
-    language: str | None = None,
 ) -> list[tuple[str, float, str, bool]]:
     """Return (need, weight, why, exact) for every phrase and pattern the message shows.
 
     ``exact`` says the words matched as written, not through a stem or a typo.
     ``clauses`` numbers the message's clauses, for ``clause_negative`` cues; it is
-    called only when such a cue is found.  ``language`` is the message's: its real
-    words are never read as typos of the index's phrase words.
+    called only when such a cue is found.
     """
     if not (index.first or index.patterns):
         return []
     if index.exact and not index.patterns and index.starters.isdisjoint(map(fold_accents, raw_words)):
         return []  # the cross-language crisis check: most messages share no word with it
-    keysets = [] if index.cjk else [index.keys(w, language) for w in raw_words]
+    keysets = [] if index.cjk else [index.keys(w) for w in raw_words]
     cancelled: set[tuple[str, int]] = set()
     for _entry, spots in _hits(index, index.negatives, keysets, norm, None):
         cancelled |= spots
@@ -58,7 +56,7 @@ def evidence(
         (entry, spots, index.cjk or _as_written(entry, spots, words))
         for entry, spots in _hits(index, index.first, keysets, norm, blocked)
     ]
-    corrected = " ".join(index.correct(w, language) for w in norm.split()) if index.pattern_initials else norm
+    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
     for need, source, weight, origin, literals in index.patterns:
         if literals and not any(literal in norm or literal in corrected for literal in literals):
             continue
@@ -108,10 +106,9 @@ def _hits(
         return
     for i, keys in enumerate(keysets):
         tried: set[int] = set()
-        # Sorted, so phrases are tried in the same order in every process.
-        starts: list[str | tuple[str, str]] = sorted(keys)
+        starts: list[str | tuple[str, str]] = list(keys)
         if i + 1 < len(keysets):
-            starts += sorted((key, second) for key in keys for second in keysets[i + 1])
+            starts += [(key, second) for key in keys for second in keysets[i + 1]]
         for start in starts:
             for entry in table.get(start, ()):
                 if id(entry) in tried or id(entry) in counted:

@@ -20,7 +20,6 @@ from .spelling import (
     by_initial,
     make_stemmer,
     near,
-    real_words_key,
     simplemma_answers,
 )
 
@@ -71,18 +70,9 @@ class PhraseIndex:
         self.typo_words: dict[str, list[str]] = {}  # words a misspelling is sought among, by first letter
         self.pattern_words: set[str] = set()
         self.pattern_initials: dict[str, list[str]] = {}
-        self._corrections: dict[tuple[str, str | None], str] = {}
-        # Real words of a language, from its dictionary, near a phrase word: never read
-        # as a typo ("about" is not "abortion", "subsidio" not "suicidio").  English
-        # phrases are tried on every message, so they know every language's words.
-        self.real_words: dict[str, frozenset[str]] = {}
-        if lang in LATIN and not exact and simplemma:
-            for other in LATIN if lang == "en" else (lang,):
-                known = simplemma.get(real_words_key(other))
-                if known:
-                    self.real_words[other] = frozenset(known)
+        self._corrections: dict[str, str] = {}
         self.near_words: dict[str, frozenset[str]] = {}
-        self._keys: dict[tuple[str, str | None], frozenset[str]] = {}
+        self._keys: dict[str, frozenset[str]] = {}
         # Patterns are kept as text and compiled on first use: most never run, since
         # none of their literals is there, and a pickled regex is recompiled on every start.
         self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literals) for p in intents.patterns if p.lang == lang]
@@ -174,17 +164,9 @@ class PhraseIndex:
         """Count the words of a normalised message that this language's phrases use."""
         return sum(1 for w in words if w in self.vocab)
 
-    def real(self, folded: str, language: str | None) -> bool:
-        """Return whether ``folded`` is a real word of this index's language or of the message's ``language``."""
-        return any(folded in self.real_words.get(lang, ()) for lang in (self.lang, language) if lang)
-
-    def keys(self, raw: str, language: str | None = None) -> frozenset[str]:
-        """Return every key a message word can stand for: stem, prefix-less stem, misspelt word.
-
-        A real word of this index's language, or of the message's ``language``, is never
-        read as a misspelling of another word.
-        """
-        cached = self._keys.get((raw, language))
+    def keys(self, raw: str) -> frozenset[str]:
+        """Return every key a message word can stand for: stem, prefix-less stem, misspelt word."""
+        cached = self._keys.get(raw)
         if cached is not None:
             return cached
         folded = fold_accents(raw)
@@ -193,24 +175,24 @@ class PhraseIndex:
             for prefix in _PREFIXES:
                 if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
                     keys |= self._word_keys(folded[len(prefix):])
-        if not keys & self.known_keys and folded not in self.vocab and not self.exact and not self.real(folded, language):
+        if not keys & self.known_keys and folded not in self.vocab and not self.exact:
             keys |= self._near(folded)
         result = frozenset(keys)
         if len(self._keys) < _KEY_CACHE:
-            self._keys[(raw, language)] = result
+            self._keys[raw] = result
         return result
 
-    def correct(self, word: str, language: str | None = None) -> str:
-        """Return the pattern word ``word`` is a typo of, or ``word`` itself (always, for a real word)."""
-        if word in self.pattern_words or len(word) < 5 or not word.isalpha() or self.real(word, language):
+    def correct(self, word: str) -> str:
+        """Return the pattern word ``word`` is a typo of, or ``word`` itself."""
+        if word in self.pattern_words or len(word) < 5 or not word.isalpha():
             return word
-        done = self._corrections.get((word, language))
+        done = self._corrections.get(word)
         if done is not None:
             return done
         found = near(word, self.pattern_initials)
         best = found[0] if found else word
         if len(self._corrections) < _KEY_CACHE:
-            self._corrections[(word, language)] = best
+            self._corrections[word] = best
         return best
 
     def _near(self, word: str) -> set[str]:
@@ -234,11 +216,6 @@ class PhraseIndex:
 
 
 def phrase_vocabulary(intents: IntentSet, lang: str) -> list[str]:
-    """Return the words (with accents) of ``lang``'s phrases and negative cues, and its patterns' words, sorted."""
+    """Return the words (with accents) of ``lang``'s phrases and negative cues, sorted."""
     phrases = intents.phrases + intents.negatives + intents.clause_negatives
-    words = {w for p in phrases if p.lang == lang for w in p.written if w != "*"}
-    # Pattern words are corrected too (``correct``): their look-alikes must be known.
-    for pattern in intents.patterns:
-        if pattern.lang == lang:
-            words.update(_PATTERN_WORD_RE.findall(_ESCAPE_RE.sub(" ", pattern.regex.pattern)))
-    return sorted(words)
+    return sorted({w for p in phrases if p.lang == lang for w in p.written if w != "*"})

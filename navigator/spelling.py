@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import cast
 
-import numpy
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -73,95 +72,19 @@ def make_stemmer(lang: str, known: Mapping[str, str] | None = None) -> Callable[
 
 
 # Where simplemma is used: French words gain their dictionary lemma, Tagalog words
-# are stemmed by it, and every Latin-script language's dictionary says which message
-# words are real words, never to be read as a typo of a phrase word ("about" is not
-# "abortion").  Loading it takes most of a cold start, so its answers for the
+# are stemmed by it.  Loading it takes most of a cold start, so its answers for the
 # intents' words are computed once (``simplemma_answers``) and cached apart.
-SIMPLEMMA_LANGUAGES = ("fr", "tl", "en", "es", "pt", "pl")
-
-
-def real_words_key(lang: str) -> str:
-    """Name the ``simplemma_answers`` table of ``lang``'s real words near a phrase word."""
-    return f"real words {lang}"
+SIMPLEMMA_LANGUAGES = ("fr", "tl")
 
 
 def simplemma_answers(words: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
-    """Return what simplemma says of the phrase words of each language: French lemma table, Tagalog stems, real words.
-
-    The real words of a language are those of its dictionary within a typo of one of
-    its phrase words, or of an English one (English phrases are tried on every message).
-    """
+    """Return what simplemma says of the phrase words of each language: French lemma table, Tagalog stems."""
     answers = {"fr": lemma_table("fr", words.get("fr", ())), "tl": {}}
     stem = make_stemmer("tl")
     for word in words.get("tl", ()):
         answers["tl"][word] = stem(word)
         answers["tl"][fold_accents(word)] = stem(fold_accents(word))
-    english = typo_targets("en", words.get("en", ()), answers["tl"])
-    for lang in words:
-        targets = typo_targets(lang, words[lang], answers["tl"]) | english
-        answers[real_words_key(lang)] = {w: w for w in real_words(lang, targets)}
     return answers
-
-
-def typo_targets(lang: str, words: Iterable[str], known: Mapping[str, str] | None = None) -> set[str]:
-    """Return the folded words and stems a misspelling of ``lang``'s phrase ``words`` may be read as."""
-    stem = make_stemmer(lang, known if lang == "tl" else None)
-    out: set[str] = set()
-    for word in words:
-        folded = fold_accents(word)
-        out |= {folded, fold_accents(stem(word)), stem(folded)}
-    return {w for w in out if len(w) >= 5 and w.isalpha()}
-
-
-def real_words(lang: str, targets: Iterable[str]) -> set[str]:
-    """Return the words of simplemma's ``lang`` dictionary (accents folded) within a typo of ``targets``.
-
-    Empty for a language simplemma has no dictionary for: its typos stay forgiven.
-    """
-    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-
-    try:
-        forms = DefaultDictionaryFactory().get_dictionary(lang)
-    except (ValueError, KeyError, OSError):
-        return set()
-    raw = getattr(forms, "_dict", None)
-    if isinstance(raw, dict):
-        # simplemma keeps its forms as bytes: decoding and folding them in one string
-        # is many times faster than word by word (Polish has millions of forms).
-        text = b"\n".join(set(raw) | set(raw.values())).decode()
-    else:
-        text = "\n".join({w for pair in forms.items() for w in pair})
-    # Words are compared only with targets of the same first letter and a length
-    # within reach: a matrix per (letter, length) on every core.
-    within = reach({(t[0], len(t)) for t in targets})
-    words: dict[tuple[str, int], list[str]] = {}
-    for word in set(fold_accents(text.casefold()).split("\n")):
-        if len(word) >= 5 and (word[0], len(word)) in within and word.isalpha():
-            words.setdefault((word[0], len(word)), []).append(word)
-    by_length: dict[tuple[str, int], list[str]] = {}
-    for target in sorted(set(targets)):
-        by_length.setdefault((target[0], len(target)), []).append(target)
-    found: set[str] = set()
-    for (initial, length), candidates in words.items():
-        limit = max_typos(length)
-        wanted = [t for n in range(length - limit, length + limit + 1) for t in by_length.get((initial, n), ())]
-        if not wanted:
-            continue
-        distances = process.cdist(candidates, wanted, scorer=OSA.distance, score_cutoff=limit, dtype=numpy.uint8, workers=-1)
-        for row, column in zip(*numpy.nonzero(distances <= limit), strict=True):
-            distance = int(distances[row, column])
-            if 0 < distance <= max_typos(len(wanted[column])):
-                found.add(candidates[row])
-    return found
-
-
-def reach(lengths: set[tuple[str, int]]) -> set[tuple[str, int]]:
-    """Return the (first letter, length) pairs of words a typo or two from words of ``lengths``."""
-    out: set[tuple[str, int]] = set()
-    for initial, length in lengths:
-        limit = max_typos(length)
-        out.update((initial, n) for n in range(length - limit, length + limit + 1))
-    return out
 
 
 def lemma_table(lang: str, words: Iterable[str]) -> dict[str, str]:
@@ -212,5 +135,4 @@ def near(word: str, groups: dict[str, list[str]]) -> list[str]:
     """
     limit = max_typos(len(word))
     found = process.extract(word, groups.get(word[0], ()), scorer=OSA.distance, score_cutoff=limit, limit=None)
-    # Nearest first, then alphabetical: the same answer in every process.
-    return [c for d, c in sorted((d, c) for c, d, _ in found) if d <= max_typos(len(c))]
+    return [candidate for candidate, distance, _ in found if distance <= max_typos(len(candidate))]

@@ -16,7 +16,6 @@ from navigator import settings
 from navigator.cli import main
 from navigator.evaluate import evaluate, fts_predictor, fuzzy_predictor, load_rows
 from navigator.matcher import Matcher, compile_matcher, get_matcher, match
-from navigator.normalise import fold_accents
 
 INTENTS = {
     "crisis.yaml": """
@@ -425,17 +424,17 @@ def _compiled(cache: Path) -> list[Path]:
     return [p for p in cache.glob("*.pickle") if not p.name.startswith("simplemma-")]
 
 
-def test_simplemma_answers_are_kept_until_a_latin_script_word_changes(tmp_path: Path) -> None:
+def test_simplemma_answers_are_kept_until_the_french_or_tagalog_words_change(tmp_path: Path) -> None:
     folder, cache = tmp_path / "intents", tmp_path / "cache"
     folder.mkdir()
-    food = "need: food\nlanguages:\n  ar:\n    phrases: [{ar}: 2]\n  fr:\n    phrases: [{fr}: 2]\n"
-    (folder / "food.yaml").write_text(food.format(ar="طعام", fr="il obsède"), encoding="utf-8")
+    food = "need: food\nlanguages:\n  en:\n    phrases: [{en}: 2]\n  fr:\n    phrases: [{fr}: 2]\n"
+    (folder / "food.yaml").write_text(food.format(en="food bank", fr="il obsède"), encoding="utf-8")
     compile_matcher(folder, cache_dir=cache)
     [answers] = cache.glob("simplemma-*.pickle")
-    (folder / "food.yaml").write_text(food.format(ar="جوعان", fr="il obsède"), encoding="utf-8")
-    assert ("food",) == compile_matcher(folder, cache_dir=cache).match("جوعان", lang="ar").need_codes
+    (folder / "food.yaml").write_text(food.format(en="groceries", fr="il obsède"), encoding="utf-8")
+    assert ("food",) == compile_matcher(folder, cache_dir=cache).match("need groceries").need_codes
     assert [answers] == list(cache.glob("simplemma-*.pickle"))
-    (folder / "food.yaml").write_text(food.format(ar="جوعان", fr="mange"), encoding="utf-8")
+    (folder / "food.yaml").write_text(food.format(en="groceries", fr="mange"), encoding="utf-8")
     edited = compile_matcher(folder, cache_dir=cache)
     assert [answers] != list(cache.glob("simplemma-*.pickle")) and 1 == len(list(cache.glob("simplemma-*.pickle")))
     # the new French word has its dictionary forms: "mangeons" is a form of "manger"
@@ -568,54 +567,3 @@ def test_urdu_and_punjabi_endings_are_cut_from_long_words_only(tmp_path: Path) -
     assert ("isolation-seniors",) == matcher.match("ਮਾਂ ਬਹੁਤ ਉਦਾਸੀ ਵਿੱਚ ਹੈ", lang="pa").need_codes
     # کیسے ("how") is too short to lose its ending and become کیس ("case")
     assert () == matcher.match("یہ کیسے ہو گا", lang="ur").need_codes
-
-
-# A real word of the message's language (or of English, for English phrases) is never
-# read as a typo of a phrase word; real misspellings still are.
-LOOK_ALIKES = [
-    ("pt", "subsídio", "pt", "suicídio"),
-    ("pt", "resolver", "pt", "revolver"),
-    ("pt", "ganha", "pt", "ganja"),
-    ("pl", "teraz", "pl", "terapia"),
-    ("en", "growing", "en", "groping"),
-    ("en", "would", "en", "wound"),
-    ("en", "thank", "en", "think"),
-    ("en", "lovely", "en", "lonely"),
-    ("en", "noise", "en", "noose"),
-    ("fr", "refusée", "en", "refugee"),
-]
-REAL_TYPOS = [
-    ("en", "evicton", "eviction"),
-    ("en", "depresion", "depression"),
-    ("en", "sucidal", "suicidal"),
-    ("en", "homless", "homeless"),
-]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Matcher:
-    return get_matcher()
-
-
-@pytest.mark.parametrize(("message_lang", "word", "phrase_lang", "phrase_word"), LOOK_ALIKES)
-def test_a_real_word_is_never_read_as_a_typo(shipped: Matcher, message_lang: str, word: str, phrase_lang: str, phrase_word: str) -> None:
-    index = shipped.indexes[phrase_lang]
-    assert index.real(fold_accents(word), message_lang)
-    assert not index.keys(phrase_word, phrase_lang) <= index.keys(word, message_lang)
-    assert index.correct(fold_accents(word), message_lang) == fold_accents(word)
-
-
-@pytest.mark.parametrize(("lang", "typo", "word"), REAL_TYPOS)
-def test_real_misspellings_still_match(shipped: Matcher, lang: str, typo: str, word: str) -> None:
-    index = shipped.indexes[lang]
-    assert index.keys(word, lang) & index.keys(typo, lang)
-
-
-@pytest.mark.parametrize(("text", "lang", "need"), [
-    ("how do i apply for the child subsídio", "pt", "crisis"),
-    ("my kids are growing so fast, thank you", "en", "sexual-assault"),
-    ("i would like to know about the noise bylaw", "en", "crisis"),
-    ("teraz potrzebuję pomocy z czynszem", "pl", "mental-health"),
-])
-def test_look_alikes_raise_no_need(shipped: Matcher, text: str, lang: str, need: str) -> None:
-    assert need not in [n.code for n in shipped.match(text, lang=lang).needs]
