@@ -169,14 +169,7 @@ def test_every_reply_fits_three_segments_in_every_language(tag: str, when: str, 
             assert out.body != sms.render(reply, Translator("en")).body, f"{where}: English\n{out.body}"
 
 
-# render/sms.py leaves out the last block of a result list that overflows, taking it for the
-# "Reply 1-3" footer; after a first message that block is the short welcome (call 911, privacy).
-# In GSM-7 languages the rest then fits, so the welcome is dropped instead of kept behind MORE.
-_WELCOME_DROPPED = pytest.mark.xfail(strict=True, reason="render/sms.py drops the short welcome with the footer")
-
-
-@pytest.mark.parametrize("tag", [pytest.param(tag, marks=_WELCOME_DROPPED) if tag in ("en", "fr", "tl") else tag
-                                 for tag in LANGUAGES])
+@pytest.mark.parametrize("tag", LANGUAGES)
 def test_a_first_message_with_a_need_fits_with_the_short_welcome(tag: str, tmp_path: Path, directory: Any) -> None:
     dialogue = Dialogue(SQLiteStore(tmp_path / "state.db"), directory)
     at = datetime.fromisoformat(STARTS["evening"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..dialogue_reply import Card, Reply
+from ..dialogue_reply import Card, Details, Line, Reply
 from ..i18n import Translator, translator
 from . import reply_lines
 
@@ -137,11 +137,21 @@ def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
     if any(isinstance(part, Card) for part in reply.parts):
         # Three results rarely fit in UCS-2 (70 characters a segment): names and numbers come first.
         compact = [block.translate(_SPACES) for block in reply_lines(reply, tr, compact=True)]
-        without_footer = fit(compact[:-1], hint)
+        footer = _footer_block(reply)
+        without_footer = fit([b for i, b in enumerate(compact) if i != footer], hint)
         # When only the "Reply 1-3 for details" line would spill, leave it out rather than page it:
         # MORE then shows the next results, as the resident expects.
         return without_footer if not without_footer.rest else fit(compact, hint)
     return full
+
+
+def _footer_block(reply: Reply) -> int | None:
+    """Return the block index of the "Reply 1-3 for details" line that follows the last result card."""
+    rendered = [part for part in reply.parts if isinstance(part, (Line, Card, Details))]
+    cards = [i for i, part in enumerate(rendered) if isinstance(part, Card)]
+    if cards and cards[-1] + 1 < len(rendered) and isinstance(rendered[cards[-1] + 1], Line):
+        return cards[-1] + 1
+    return None
 
 
 def _crisis(blocks: list[str], hint: str) -> SmsReply:
