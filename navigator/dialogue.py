@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from . import dialogue_lines as say
 from .dialogue_reply import Card, Details, Line, Reply
 from .dialogue_results import Results
-from .i18n import _, babel_locale
+from .i18n import _, own_name
 from .models import MUNICIPALITIES, Match, Service, ServiceHit
 from .render import reply_lines
 from .state import Conversation, StateStore
@@ -247,7 +247,7 @@ class Dialogue:
 
     def _language(self, conv: Conversation, choice: str) -> tuple[Reply, Conversation]:
         # The language's own name for itself: the resident may not read the previous one.
-        name = babel_locale(choice).get_display_name(babel_locale(choice)) or choice
+        name = own_name(choice)
         conv = replace(conv, language=choice, language_chosen=True)
         text = _("OK, I will write in %(language)s. What do you need help with?", language=name)
         return Reply(choice, (Line(text),)), conv

@@ -83,6 +83,19 @@ def babel_locale(lang: str) -> Locale:
         return Locale.parse(DEFAULT_LANGUAGE)
 
 
+# Where Babel's own name for a locale is not what residents call their language
+# ("français (Canada)" for fr_CA, "Filipino" for fil).
+_OWN_NAMES = {"fr": "français", "tl": "Tagalog", "zh-Hans": "中文（简体）"}
+
+
+def own_name(lang: str) -> str:
+    """Name a language in that language, e.g. ``français`` or ``ਪੰਜਾਬੀ``."""
+    if lang in _OWN_NAMES:
+        return _OWN_NAMES[lang]
+    locale = babel_locale(lang)
+    return str(locale.get_display_name(locale) or lang)
+
+
 @lru_cache(maxsize=32)
 def translations(lang: str, directory: str = str(TRANSLATIONS_DIR)) -> NullTranslations:
     """Load the catalog for ``lang`` once; English source strings when there is none."""

@@ -20,7 +20,6 @@ from .models import LANGUAGES
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar", "ur"})
 # A language's own name where Babel's differs from what its speakers in Halton call it.
-_OWN_NAMES = {"tl": "Tagalog", "zh-Hans": "中文（简体）"}
 # Other spellings of a tag that browsers and people send.
 _ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans-cn": "zh-Hans", "fil": "tl"}
 _BY_LOWER = {tag.lower(): tag for tag in LANGUAGES}
@@ -51,10 +50,7 @@ def direction(tag: str) -> str:
 
 def own_name(tag: str) -> str:
     """Name a language in that language, e.g. ``français`` or ``ਪੰਜਾਬੀ``."""
-    if tag in _OWN_NAMES:
-        return _OWN_NAMES[tag]
-    locale = i18n.babel_locale(tag)
-    return str(locale.get_display_name(locale) or tag)
+    return i18n.own_name(tag)
 
 
 def language_menu() -> list[dict[str, str]]:
