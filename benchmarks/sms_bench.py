@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sys
 import tempfile
 import urllib.parse
@@ -26,7 +25,7 @@ from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve import Server, report, run_wrk, serve, stop_on_sigterm
+from serve import Server, load_options, report, run_wrk, serve
 
 TOKEN = "bench-auth-token"
 MESSAGES = [
@@ -123,14 +122,7 @@ def _warm(url: str) -> list[dict[str, str]]:
 
 def main() -> None:
     """Run both benchmarks and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-    stop_on_sigterm()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+    args = load_options(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "NAVIGATOR_SECRET_KEY": "bench-secret",

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sys
 import tempfile
 import urllib.request
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from serve import Server, report, run_wrk, serve, stop_on_sigterm
+from serve import Server, load_options, report, run_wrk, serve
 
 SECRET = "bench-secret"
 MESSAGES = [
@@ -121,14 +120,7 @@ def _warm() -> list[str]:
 
 def main() -> None:
     """Run both benchmarks and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-    stop_on_sigterm()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+    args = load_options(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         state = work / "state.db"

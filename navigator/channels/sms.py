@@ -49,7 +49,7 @@ def signed_url() -> str:
 def _signature_ok() -> bool:
     config = current_app.config
     # Twilio's own name (as tests pass it) or the prefixed name the environment settings use.
-    token = str(config.get("TWILIO_AUTH_TOKEN") or config.get("NAVIGATOR_TWILIO_AUTH_TOKEN") or "")
+    token = str(config.get("TWILIO_AUTH_TOKEN") or "")
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         return False

@@ -56,8 +56,8 @@ class Sent:
 
 
 def setting(config: Mapping[str, Any], name: str) -> str:
-    """Read a Twilio setting by Twilio's own name or navigator's prefixed one."""
-    return str(config.get(name) or config.get(f"NAVIGATOR_{name}") or "")
+    """Read a Twilio setting (config keys are the environment variables' names)."""
+    return str(config.get(name) or "")
 
 
 def available(config: Mapping[str, Any]) -> bool:
