@@ -72,7 +72,8 @@ def conversation_key(conversation_id: str) -> str | None:
     token, dot, signature = conversation_id.partition(".")
     if not dot or not token or len(conversation_id) > 100:
         return None
-    if not hmac.compare_digest(signature, _sign(token)):
+    # Bytes, not str: compare_digest refuses non-ASCII strings, and ids come from anyone.
+    if not hmac.compare_digest(signature.encode(), _sign(token).encode()):
         return None
     return f"web:{token}"
 
