@@ -8,7 +8,7 @@ need's hits on overlapping words only the heaviest counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from .clauses import Clauses
 from .normalise import fold_accents
@@ -33,16 +33,19 @@ def evidence(
     if index.exact and not index.patterns and index.starters.isdisjoint(map(fold_accents, raw_words)):
         return []  # the cross-language crisis check: most messages share no word with it
     keysets = [] if index.cjk else [index.keys(w) for w in raw_words]
+    found = _occurrences(index, keysets, norm)
     cancelled: set[tuple[str, int]] = set()
-    for _entry, spots in _hits(index, index.negatives, keysets, norm, None):
-        cancelled |= spots
+    for entry, spots in found:
+        if entry.negative and not entry.clause:
+            cancelled |= spots
     # (need, clause) pairs where a clause_negative cue silences that need.
     silenced: set[tuple[str, int]] = set()
     numbered: Clauses | None = None
-    if clauses is not None and index.clause_negatives:
-        for entry, spots in _hits(index, index.clause_negatives, keysets, norm, None):
-            numbered = numbered or clauses()
-            silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
+    if clauses is not None:
+        for entry, spots in found:
+            if entry.clause:
+                numbered = numbered or clauses()
+                silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
     out: dict[int, tuple[str, float, str, bool]] = {}
     words = norm.split()
 
@@ -52,14 +55,18 @@ def evidence(
             return True
         return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 
-    hits = [
-        (entry, spots, index.cjk or _as_written(entry, spots, words))
-        for entry, spots in _hits(index, index.first, keysets, norm, blocked)
-    ]
-    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
-    for need, source, weight, origin, literals in index.patterns:
-        if literals and not any(literal in norm or literal in corrected for literal in literals):
+    # A phrase found where no negative cue blocks it counts once: found again it adds nothing.
+    hits = []
+    counted: set[int] = set()
+    for entry, spots in found:
+        if entry.negative or id(entry) in counted:
             continue
+        if not blocked(entry, spots):
+            counted.add(id(entry))
+        hits.append((entry, spots, index.cjk or _as_written(entry, spots, words)))
+    corrected = " ".join(index.correct(w) for w in norm.split()) if index.pattern_initials else norm
+    for number in index.patterns_to_try(norm, corrected):
+        need, source, weight, origin, _literals = index.patterns[number]
         regex = index.regex(source)
         text = norm
         found = regex.search(norm)
@@ -83,43 +90,34 @@ def evidence(
     return list(out.values())
 
 
-def _hits(
-    index: PhraseIndex, table: dict[str | tuple[str, str], list[Entry]], keysets: list[frozenset[str]], norm: str,
-    blocked: Callable[[Entry, frozenset[tuple[str, int]]], bool] | None,
-) -> Iterator[tuple[Entry, frozenset[tuple[str, int]]]]:
-    """Yield each phrase of ``table`` found in the message, with the positions it covers.
-
-    With ``blocked`` given, a phrase found where no negative cue blocks it is yielded
-    once and no more: found again elsewhere it adds nothing.  Without it (negative
-    cues) every occurrence is yielded, since each cancels what it overlaps.
-    """
-    counted: set[int] = set()
+def _occurrences(index: PhraseIndex, keysets: list[frozenset[str]], norm: str) -> list[tuple[Entry, frozenset[tuple[str, int]]]]:
+    """List each phrase and cue found in the message, with the positions it covers, once per start."""
+    found = []
     if index.cjk:
         squashed = norm.replace(" ", "")
         for j, char in enumerate(squashed):
-            for entry in table.get(char, ()):
-                if id(entry) not in counted and squashed.startswith(entry.text, j):
-                    spots = frozenset(("c", k) for k in range(j, j + len(entry.text)))
-                    if blocked is not None and not blocked(entry, spots):
-                        counted.add(id(entry))
-                    yield entry, spots
-        return
+            for entry in index.table.get(char, ()):
+                if squashed.startswith(entry.text, j):
+                    found.append((entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))))
+        return found
+    singles, heads, table = index.single_starts, index.pair_heads, index.table
+    last = len(keysets) - 1
     for i, keys in enumerate(keysets):
+        starts: list[str | tuple[str, str]] = [key for key in keys if key in singles]
+        if i < last:
+            starts += [(key, second) for key in keys if key in heads for second in keysets[i + 1]]
+        if not starts:
+            continue
         tried: set[int] = set()
-        starts: list[str | tuple[str, str]] = list(keys)
-        if i + 1 < len(keysets):
-            starts += [(key, second) for key in keys for second in keysets[i + 1]]
         for start in starts:
             for entry in table.get(start, ()):
-                if id(entry) in tried or id(entry) in counted:
+                if id(entry) in tried:
                     continue
                 tried.add(id(entry))
                 used = _follow(entry.words, 1, keysets, i + 1, (i,)) if len(entry.words) > 1 else (i,)
                 if used:
-                    spots = frozenset(("t", k) for k in used)
-                    if blocked is not None and not blocked(entry, spots):
-                        counted.add(id(entry))
-                    yield entry, spots
+                    found.append((entry, frozenset(("t", k) for k in used)))
+    return found
 
 
 def _as_written(entry: Entry, spots: frozenset[tuple[str, int]], words: list[str]) -> bool:

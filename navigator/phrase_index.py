@@ -44,6 +44,7 @@ class Entry:
     source: str
     negative: bool = False
     surface: tuple[str, ...] = ()  # the words as written (folded), "" for a gap
+    clause: bool = False  # a clause_negative cue: silences its need in its clause only
 
 
 class PhraseIndex:
@@ -77,12 +78,20 @@ class PhraseIndex:
         # none of their literals is there, and a pickled regex is recompiled on every start.
         self.patterns = [(p.need, p.regex.pattern, p.weight, p.source, p.literals) for p in intents.patterns if p.lang == lang]
         self._regexes: dict[str, re.Pattern[str]] = {}
+        self._literal_finder = LiteralFinder(p[4] for p in self.patterns)
         # simplemma knows French forms the stemmer cuts differently (obsèdent, obsède).
         self.lemmas: dict[str, str] = dict(answers) if lang == "fr" and not exact else {}
         self._phrase_keys: dict[str, frozenset[str]] = {}
         for phrase, table in items:
             self._add(phrase, table)
         del self._phrase_keys
+        # Phrases and both kinds of cue in one table, so a message is walked once.
+        self.table: dict[str | tuple[str, str], list[Entry]] = {}
+        for _phrases, table in tables:
+            for key, entries in table.items():
+                self.table.setdefault(key, []).extend(entries)
+        self.single_starts = {k for k in self.table if isinstance(k, str)}
+        self.pair_heads = {k[0] for k in self.table if isinstance(k, tuple)}
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
         self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
         # Misspellings are sought among the phrases' words and their stems, so that a
@@ -132,9 +141,10 @@ class PhraseIndex:
         A message word then meets only the phrases it can start.
         """
         negative = table is not self.first
+        clause = table is self.clause_negatives
         if self.cjk:
             squashed = "".join(w for w in phrase.words if w != "*")
-            entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative)
+            entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative, clause=clause)
             table.setdefault(squashed[0], []).append(entry)
             return
         words: list[frozenset[str]] = []
@@ -152,7 +162,7 @@ class PhraseIndex:
                 self.vocab[folded] = keys if known is None else known | keys
             self.collapsed.setdefault(collapse_doubles(folded), folded)
         surface = tuple("" if w == "*" else w for w in phrase.words)
-        entry = Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface)
+        entry = Entry(phrase.need, tuple(words), phrase.text, phrase.weight, phrase.source, negative, surface, clause)
         for key in words[0]:
             if len(words) > 1 and words[1]:
                 for second in words[1]:
@@ -207,12 +217,53 @@ class PhraseIndex:
             found |= self.near_words[candidate]
         return found
 
+    def patterns_to_try(self, *texts: str) -> list[int]:
+        """Return the numbers of the patterns whose required literals appear in one of ``texts``."""
+        return self._literal_finder.find(texts)
+
     def regex(self, source: str) -> re.Pattern[str]:
         """Return the compiled pattern ``source``, compiling it on first use."""
         compiled = self._regexes.get(source)
         if compiled is None:
             compiled = self._regexes[source] = re.compile(source)
         return compiled
+
+
+class LiteralFinder:
+    """Find which of many items have one of their literals in a text, without testing each literal.
+
+    Literals are indexed by their first three characters, so a text costs one look-up
+    per position plus a substring test for each literal whose start appears.  An item
+    with no literal is always returned.
+    """
+
+    def __init__(self, items: Any) -> None:
+        """Index ``items``, an iterable of literal tuples numbered in order."""
+        self.by_start: dict[str, list[tuple[str, int]]] = {}
+        self.short: list[tuple[str, int]] = []  # literals under three characters
+        self.always: list[int] = []
+        for number, literals in enumerate(items):
+            if not literals:
+                self.always.append(number)
+            for literal in literals:
+                if len(literal) < _START:
+                    self.short.append((literal, number))
+                else:
+                    self.by_start.setdefault(literal[:_START], []).append((literal, number))
+
+    def find(self, texts: tuple[str, ...]) -> list[int]:
+        """Return the numbers of the items with a literal in one of ``texts``, in order."""
+        found = set(self.always)
+        for text in dict.fromkeys(texts):
+            found.update(n for literal, n in self.short if n not in found and literal in text)
+            for i in range(len(text) - _START + 1):
+                for literal, n in self.by_start.get(text[i:i + _START], ()):
+                    if n not in found and text.startswith(literal, i):
+                        found.add(n)
+        return sorted(found)
+
+
+_START = 3  # characters a literal is indexed by
 
 
 def phrase_vocabulary(intents: IntentSet, lang: str) -> list[str]:
