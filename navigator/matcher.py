@@ -95,8 +95,13 @@ class Matcher:
             counts[lang] = counts.get(lang, 0.0) + n
         return counts
 
-    def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | Any = None) -> Match:
-        """Understand one message (see the module docstring for ``context``)."""
+    def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | Any = None,
+              services: bool = True) -> Match:
+        """Understand one message (see the module docstring for ``context``).
+
+        ``services=False`` skips ranking the directory, for a caller (the dialogue)
+        that searches it itself.
+        """
         context = _as_mapping(context)
         lang = _LANGUAGE_ALIASES.get(lang.lower(), lang) if isinstance(lang, str) else None
         text = text[:MAX_CHARS]
@@ -132,11 +137,11 @@ class Matcher:
             intent = "language"
         if intent:
             why.append(why_intent)
-        services = self._services(needs, municipality, language, age)
+        found = self._services(needs, municipality, language, age) if services else ()
         return Match(
             text=text, language=language, needs=needs, crisis=crisis, municipality=municipality,
             age=age, for_whom=person.for_whom, intent=intent, number=number,
-            language_choice=choice, services=services, why=tuple(why),
+            language_choice=choice, services=found, why=tuple(why),
         )
 
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
@@ -248,14 +253,17 @@ def compile_matcher(intents_path: Path, cache_dir: Path | None = None, use_cache
 
 def get_matcher(intents_dir: Path | str | None = None, directory: Path | str | None = None) -> Matcher:
     """Return the matcher for these paths, loading intents and directory once per process."""
-    intents_path = Path(intents_dir or settings.INTENTS_DIR)
-    directory_path = Path(directory or settings.SHIPPED_DIRECTORY)
-    key = (str(intents_path.resolve()), str(directory_path.resolve()))
-    if key not in _MATCHERS:
-        matcher = compile_matcher(intents_path)
-        matcher.directory = open_shipped_directory(directory_path)
-        _MATCHERS[key] = matcher
-    return _MATCHERS[key]
+    asked = (str(intents_dir or settings.INTENTS_DIR), str(directory or settings.SHIPPED_DIRECTORY))
+    found = _MATCHERS.get(asked)  # the paths as given: no file-system look-up on every message
+    if found is None:
+        intents_path, directory_path = Path(asked[0]), Path(asked[1])
+        key = (str(intents_path.resolve()), str(directory_path.resolve()))
+        if key not in _MATCHERS:
+            matcher = compile_matcher(intents_path)
+            matcher.directory = open_shipped_directory(directory_path)
+            _MATCHERS[key] = matcher
+        found = _MATCHERS[asked] = _MATCHERS[key]
+    return found
 
 
 def match(

@@ -109,6 +109,18 @@ def test_the_edited_eligibility_is_found_by_text_search(db: Path) -> None:
     assert [sid] == [h.service.id for h in directory.search(text="veterans")]
 
 
+def test_an_open_directory_sees_an_edit_made_through_another_connection(db: Path) -> None:
+    # As a worker process sees an edit saved by another: no refresh, only the file's change.
+    directory = open_directory(db)
+    sid = service_id(db, "Stairs Lane Food Cupboard")
+    assert [] == directory.search(text="veterans")
+    needs = directory.search(needs=["food"], limit=10)
+    edit.apply(db, sid, {"eligibility": "Veterans and their families", "phones": [{"number": "905 555 0199"}]}, "eddie", TODAY)
+    assert [sid] == [h.service.id for h in directory.search(text="veterans")]
+    assert "905-555-0199" == directory.get(sid).phones[0].number
+    assert [h.service.id for h in needs] == [h.service.id for h in directory.search(needs=["food"], limit=10)]
+
+
 def test_mark_verified_sets_the_assured_date_and_clears_the_stale_reason(db: Path) -> None:
     sid = service_id(db, "Ramp Street Pantry")
     assert ("not verified in 12 months",) == next(s.reasons for s in edit.stale(db, TODAY) if s.id == sid)

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
@@ -62,6 +63,7 @@ def dialogue_for(app: Flask) -> Dialogue:
     if found is None:
         from ..directory import open_directory
         from ..directory.hours import is_holiday
+        from ..matcher import get_matcher
 
         config = app.config
         store = SQLiteStore(
@@ -72,7 +74,10 @@ def dialogue_for(app: Flask) -> Dialogue:
         directory = open_directory(config["NAVIGATOR_DIRECTORY"])
         # The holiday calendar loads lazily and slowly (about a second): not on a resident's message.
         is_holiday(datetime.now(UTC).date())
-        found = Dialogue(store, directory, retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]))
+        # The app's own intents; the dialogue ranks services itself, so the matcher need not.
+        matcher = get_matcher(config["NAVIGATOR_INTENTS"], config["NAVIGATOR_DIRECTORY"])
+        found = Dialogue(store, directory, matcher=partial(matcher.match, services=False),
+                         retention_days=int(config["NAVIGATOR_RETENTION_DAYS"]))
         handoff = app.extensions.get(_HANDOFF)
         if handoff is not None:
             found.handoff = handoff(app, found)

@@ -282,14 +282,10 @@ def _language_name(code: str) -> str:
 
 def refresh(directory: Any) -> None:
     """Drop a process's cached copy of a directory so its next read sees the edit."""
-    # Directory keeps services, search facets and the spelling vocabulary in memory.
-    if hasattr(directory, "_services"):
-        directory._services.clear()
-    if hasattr(directory, "_index"):
-        directory._index = None
-    text = getattr(directory, "_text", None)
-    if text is not None and hasattr(text, "_vocabulary"):
-        text._vocabulary = None
+    # Services, search facts, searches and the spelling vocabulary are kept in memory.
+    forget = getattr(directory, "forget", None)
+    if forget is not None:
+        forget()
 
 
 def refresh_all(path: str | Path, also: Sequence[Any] = ()) -> None:

@@ -61,6 +61,7 @@ class Directory:
         self._lock = threading.Lock()
         self._index: FacetIndex | None = None
         self._services: dict[str, Service] = {}
+        self._searches: dict[tuple[Any, ...], list[ServiceHit]] = {}
         self._text = TextSearch()
         try:
             meta = dict(self._conn().execute("SELECT key, value FROM meta").fetchall())
@@ -74,7 +75,24 @@ class Directory:
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             self._local.conn, self._local.pid = conn, os.getpid()
+            self._local.version = conn.execute("PRAGMA data_version").fetchone()[0]
         return conn
+
+    def _check_for_edits(self) -> None:
+        """Forget what is kept in memory when another connection (an operator's edit, in any process) changed the file."""
+        conn = self._conn()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._local.version:
+            self._local.version = version
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop the services, search facts and searches kept in memory; the next read loads them afresh."""
+        with self._lock:
+            self._services.clear()
+            self._searches.clear()
+            self._index = None
+            self._text.forget()
 
     def info(self) -> DirectoryInfo:
         """Return the service count and build date."""
@@ -86,6 +104,7 @@ class Directory:
 
     def get_many(self, service_ids: list[str]) -> dict[str, Service]:
         """Return the services found for ``service_ids``, reading the uncached ones together."""
+        self._check_for_edits()
         found = {i: self._services[i] for i in service_ids if i in self._services}
         missing = [i for i in service_ids if i not in found]
         if missing:
@@ -128,8 +147,29 @@ class Directory:
 
         ``open_at`` keeps only services open then (or of unknown hours); ``now``
         only ranks those open now first.  Neither reads the clock, so the same
-        search gives the same answer.
+        search gives the same answer, and searches without them are kept and
+        answered from memory until the file changes.
         """
+        self._check_for_edits()
+        key = None
+        if open_at is None and now is None:
+            key = (tuple(needs), municipality, language, age, text, free, wheelchair, limit, offset)
+            kept = self._searches.get(key)
+            if kept is not None:
+                return list(kept)
+        found = self._search(needs, municipality, language, age, open_at, now, text, free, wheelchair, limit, offset)
+        if key is not None:
+            with self._lock:
+                if len(self._searches) >= _CACHE_SIZE:
+                    self._searches.clear()
+                self._searches[key] = found
+        return list(found)
+
+    def _search(
+        self, needs: Iterable[str], municipality: str | None, language: str | None, age: int | None,
+        open_at: datetime | None, now: datetime | None, text: str | None, free: bool | None,
+        wheelchair: bool | None, limit: int, offset: int,
+    ) -> list[ServiceHit]:
         query = Query(
             needs=tuple(dict.fromkeys(needs)), municipality=_town(municipality), language=language or None,
             age=age, open_at=open_at, now=now, free=free, wheelchair=wheelchair,

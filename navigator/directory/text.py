@@ -38,6 +38,11 @@ class TextSearch:
         self._vocabulary: list[str] | None = None
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Drop the vocabulary; the next correction reads it afresh."""
+        with self._lock:
+            self._vocabulary = None
+
     def _match(self, conn: sqlite3.Connection, terms: list[str], joiner: str, limit: int | None) -> dict[int, float]:
         query = f" {joiner} ".join('"' + t.replace('"', '""') + '"' for t in terms)
         # ``rank`` is bm25 with the column weights stored by schema.create_schema.
