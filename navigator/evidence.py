@@ -33,16 +33,16 @@ def evidence(
     if index.exact and not index.patterns and index.starters.isdisjoint(map(fold_accents, raw_words)):
         return []  # the cross-language crisis check: most messages share no word with it
     keysets = [] if index.cjk else [index.keys(w) for w in raw_words]
-    found = _occurrences(index, keysets, norm)
+    occurrences = _occurrences(index, keysets, norm)
     cancelled: set[tuple[str, int]] = set()
-    for entry, spots in found:
+    for entry, spots in occurrences:
         if entry.negative and not entry.clause:
             cancelled |= spots
     # (need, clause) pairs where a clause_negative cue silences that need.
     silenced: set[tuple[str, int]] = set()
     numbered: Clauses | None = None
     if clauses is not None:
-        for entry, spots in found:
+        for entry, spots in occurrences:
             if entry.clause:
                 numbered = numbered or clauses()
                 silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
@@ -56,9 +56,9 @@ def evidence(
         return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 
     # A phrase found where no negative cue blocks it counts once: found again it adds nothing.
-    hits = []
+    hits: list[tuple[Entry, frozenset[tuple[str, int]], bool]] = []
     counted: set[int] = set()
-    for entry, spots in found:
+    for entry, spots in occurrences:
         if entry.negative or id(entry) in counted:
             continue
         if not blocked(entry, spots):
