@@ -68,8 +68,9 @@ for line in file:lines() do
   requests[#requests + 1] = {sig, body}
 end
 file:close()
-local counter, id, threads = 0, 0, %(threads)d
-local next_id = 0
+-- `id` is a global: setup() sets it in each thread's own Lua state, where a local would not see it.
+id = 0
+local counter, threads, next_id = 0, %(threads)d, 0
 function setup(thread)
   thread:set("id", next_id)
   next_id = next_id + 1

@@ -58,7 +58,9 @@ local bodies = {}
 local file = io.open("%(data)s")
 for line in file:lines() do bodies[#bodies + 1] = line end
 file:close()
-local counter, id, threads, next_id = 0, 0, %(threads)d, 0
+-- `id` is a global: setup() sets it in each thread's own Lua state, where a local would not see it.
+id = 0
+local counter, threads, next_id = 0, %(threads)d, 0
 function setup(thread)
   thread:set("id", next_id)
   next_id = next_id + 1
