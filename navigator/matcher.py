@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 # Messages longer than this are cut: no resident writes more, and it bounds the cost.
 MAX_CHARS = 2000
 THRESHOLD = 1.0
+# Messages understood and kept per process (the table is emptied when full): a few MB at most.
+UNDERSTOOD = 4096
 # When two needs score the same, the more specific one leads (eval/README.md).
 SPECIFICITY = (
     "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",
@@ -95,16 +97,43 @@ class Matcher:
             counts[lang] = counts.get(lang, 0.0) + n
         return counts
 
+    def __getstate__(self) -> dict[str, Any]:
+        # What was understood belongs to one process's traffic, never to the compiled cache.
+        return {k: v for k, v in self.__dict__.items() if k != "_understood"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | Any = None,
               services: bool = True) -> Match:
         """Understand one message (see the module docstring for ``context``).
 
         ``services=False`` skips ranking the directory, for a caller (the dialogue)
-        that searches it itself.
+        that searches it itself.  The same message in the same context is
+        understood once: replies such as "1", "MORE" or a town repeat across
+        conversations, and the matcher depends on nothing else.
         """
         context = _as_mapping(context)
         lang = _LANGUAGE_ALIASES.get(lang.lower(), lang) if isinstance(lang, str) else None
         text = text[:MAX_CHARS]
+        key = (text, lang, *(context.get(k) for k in _CONTEXT_KEYS))
+        understood: dict[tuple[Any, ...], Match] = self.__dict__.setdefault("_understood", {})
+        try:
+            found = understood.get(key)
+        except TypeError:  # a context value that cannot be a key: understand it afresh
+            found, key = None, ()
+        if found is None:
+            found = self._understand(text, lang, context)
+            if key:
+                if len(understood) >= UNDERSTOOD:
+                    understood.clear()
+                understood[key] = found
+        if not services:
+            return found
+        return dataclasses.replace(found, services=self._services(found.needs, found.municipality, found.language, found.age))
+
+    def _understand(self, text: str, lang: str | None, context: Mapping[str, Any]) -> Match:
+        """Read one message: language, needs, crisis, place, person and conversation words (no services)."""
         why: list[str] = []
         plain = normalise(text)
         choice = self.conversation.language_choice(plain)
@@ -137,11 +166,10 @@ class Matcher:
             intent = "language"
         if intent:
             why.append(why_intent)
-        found = self._services(needs, municipality, language, age) if services else ()
         return Match(
             text=text, language=language, needs=needs, crisis=crisis, municipality=municipality,
             age=age, for_whom=person.for_whom, intent=intent, number=number,
-            language_choice=choice, services=found, why=tuple(why),
+            language_choice=choice, why=tuple(why),
         )
 
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:

@@ -567,3 +567,14 @@ def test_urdu_and_punjabi_endings_are_cut_from_long_words_only(tmp_path: Path) -
     assert ("isolation-seniors",) == matcher.match("ਮਾਂ ਬਹੁਤ ਉਦਾਸੀ ਵਿੱਚ ਹੈ", lang="pa").need_codes
     # کیسے ("how") is too short to lose its ending and become کیس ("case")
     assert () == matcher.match("یہ کیسے ہو گا", lang="ur").need_codes
+
+
+def test_a_message_is_understood_once_per_context_and_services_are_ranked_each_time() -> None:
+    matcher = get_matcher()
+    first = matcher.match("ok merci", context={"conversation_language": "fr"}, services=False)
+    assert first is matcher.match("ok merci", context={"conversation_language": "fr"}, services=False)
+    assert first is not matcher.match("ok merci", context={"conversation_language": "en"}, services=False)
+    assert () == first.services
+    ranked = matcher.match("I need food in Milton")
+    assert ranked.services and "food" in ranked.services[0].service.needs
+    assert ranked.needs == matcher.match("I need food in Milton", services=False).needs

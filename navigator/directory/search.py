@@ -10,6 +10,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from .text import TextHits, TextSearch
 
 log = logging.getLogger(__name__)
 _CACHE_SIZE = 4096
+EDIT_CHECK_SECONDS = 0.5  # how soon an edit saved by another process is seen
 
 
 class DirectoryError(Exception):
@@ -79,8 +81,15 @@ class Directory:
         return conn
 
     def _check_for_edits(self) -> None:
-        """Forget what is kept in memory when another connection (an operator's edit, in any process) changed the file."""
+        """Forget what is kept in memory when another connection (an operator's edit, in any process) changed the file.
+
+        Asked at most every ``EDIT_CHECK_SECONDS`` per thread: a reply's several reads cost one look.
+        """
         conn = self._conn()
+        moment = time.monotonic()
+        if moment - getattr(self._local, "checked", -EDIT_CHECK_SECONDS) < EDIT_CHECK_SECONDS:
+            return
+        self._local.checked = moment
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._local.version:
             self._local.version = version
