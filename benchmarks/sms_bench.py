@@ -1,8 +1,10 @@
 """Load-test POST /sms under gunicorn with wrk, against a bare Flask app as the ceiling.
 
 Both apps run under gunicorn (2 workers) on a free loopback port; wrk sends
-correctly signed, varied Twilio webhooks (many residents, needs in several
-languages, towns, numbers, MORE, unique MessageSids) for the given duration.
+correctly signed Twilio webhooks from many residents, with unique MessageSids
+and the varied messages of benchmarks/messages.py (needs in twelve languages,
+nearly all distinct, and the short replies of a conversation), for the given
+duration.
 Prints requests per second, p50 and p99 latency and errors for each run.
 
 Usage: .venv/bin/python benchmarks/sms_bench.py [--seconds 30] [--connections 4]
@@ -25,17 +27,10 @@ from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import messages
 from serve import Server, load_options, report, run_wrk, serve
 
 TOKEN = "bench-auth-token"
-MESSAGES = [
-    "I need food", "Oakville", "1", "more", "I can't pay my rent", "Burlington", "2", "hi",
-    "my mom is lonely and lives alone in Milton", "I need a job in Halton Hills", "help",
-    "je n'ai plus rien à manger", "necesito comida en Milton", "أحتاج طعام لعائلتي", "我需要食物",
-    "ਮੈਨੂੰ ਖਾਣਾ ਚਾਹੀਦਾ ਹੈ", "potrzebuję jedzenia", "preciso de comida", "kailangan ko ng pagkain",
-    "음식이 필요해요", "मुझे खाना चाहिए", "talk to a person", "my son is 15 and very anxious", "3",
-]
-
 bare_app = Flask("bare")
 
 
@@ -54,7 +49,7 @@ def signed_requests(url: str, count: int, seed: int = 7) -> list[dict[str, str]]
     for i in range(count):
         params = {
             "MessageSid": f"SMbench{i:08d}", "AccountSid": "ACbench", "From": f"+1905555{rng.randrange(10000):04d}",
-            "To": "+12895550100", "Body": rng.choice(MESSAGES), "NumMedia": "0",
+            "To": "+12895550100", "Body": messages.message(rng)[0], "NumMedia": "0",
         }
         out.append({"body": urllib.parse.urlencode(params), "sig": validator.compute_signature(url, params)})
     return out
@@ -114,8 +109,8 @@ def bench(target: str, env: dict[str, str], args: argparse.Namespace, work: Path
 def _warm(url: str) -> list[dict[str, str]]:
     validator = RequestValidator(TOKEN)
     out = []
-    # Every message twice, so both workers have loaded what each language needs (detectors, stemmers).
-    for i, body in enumerate(MESSAGES * 2):
+    # Every language twice, so both workers have loaded what each language needs (detectors, stemmers).
+    for i, (body, _lang) in enumerate(messages.warm_messages() * 2):
         params = {"MessageSid": f"SMwarm{i:04d}", "From": f"+1905000{i:04d}", "Body": body}
         out.append({"body": urllib.parse.urlencode(params), "sig": validator.compute_signature(url, params)})
     return out

@@ -1,8 +1,9 @@
 """Load-test POST /api/chat under gunicorn with wrk, against a bare Flask JSON endpoint as the ceiling.
 
 Both apps run under gunicorn (2 workers) on a free loopback port; wrk sends
-varied chat messages (200 web conversations with ids issued by the app's own
-signing, needs in several languages, towns, MORE, crisis, greetings) for the
+the varied messages of benchmarks/messages.py (needs in twelve languages,
+nearly all distinct, and a conversation's short replies) in 200 web
+conversations with ids issued by the app's own signing, for the
 given duration.  Prints requests per second, p50 and p99 latency and errors
 (non-2xx and socket errors) for each run.  Gunicorn is started and stopped by serve.py.
 
@@ -28,20 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import messages
 from serve import Server, load_options, report, run_wrk, serve
 
 SECRET = "bench-secret"
-MESSAGES = [
-    ("I need food", "en"), ("Oakville", "en"), ("more", "en"), ("I can't pay my rent", "en"),
-    ("Burlington", "en"), ("hi", "en"), ("my mom is lonely and lives alone in Milton", "en"),
-    ("I need a job in Halton Hills", "en"), ("help", "en"), ("SAFE", "en"),
-    ("je n'ai plus rien à manger", "fr"), ("necesito comida en Milton", "es"), ("أحتاج طعام لعائلتي", "ar"),
-    ("我需要食物", "zh-Hans"), ("ਮੈਨੂੰ ਖਾਣਾ ਚਾਹੀਦਾ ਹੈ", "pa"), ("potrzebuję jedzenia", "pl"),
-    ("preciso de comida", "pt"), ("kailangan ko ng pagkain", "tl"), ("음식이 필요해요", "ko"),
-    ("मुझे खाना चाहिए", "hi"), ("talk to a person", "en"), ("my son is 15 and very anxious", "en"),
-    ("I want to end my life", "en"), ("مجھے کھانا چاہیے", "ur"),
-]
-
 bare_app = Flask("bare")
 
 
@@ -88,7 +79,7 @@ def bodies(ids: list[str], count: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     out = []
     for _ in range(count):
-        text, lang = rng.choice(MESSAGES)
+        text, lang = messages.message(rng)
         body: dict[str, str] = {"message": text, "conversation_id": rng.choice(ids)}
         if rng.random() < 0.5:
             body["lang"] = lang
@@ -117,7 +108,7 @@ def bench(target: str, env: dict[str, str], args: argparse.Namespace, work: Path
 
 def _warm() -> list[str]:
     # Every message twice in new conversations, so both workers have loaded what each language needs.
-    return [json.dumps({"message": text, "lang": lang}, ensure_ascii=False) for text, lang in MESSAGES * 2]
+    return [json.dumps({"message": text, "lang": lang}, ensure_ascii=False) for text, lang in messages.warm_messages() * 2]
 
 
 def main() -> None:
@@ -127,7 +118,8 @@ def main() -> None:
         work = Path(tmp)
         state = work / "state.db"
         env = {**os.environ, "NAVIGATOR_SECRET_KEY": SECRET, "NAVIGATOR_STATE_DB": str(state)}
-        lines = bodies(conversation_ids(200, state), 5000)
+        # More bodies than wrk can send: none is sent twice.
+        lines = bodies(conversation_ids(200, state), int(args.seconds * 4000) + 1000)
         results = {
             "navigator /api/chat": bench("navigator.app:create_app()", env, args, work, lines),
             "bare Flask (ceiling)": bench("web_bench:bare_app", env, args, work, lines),
