@@ -30,10 +30,12 @@ def evidence(
     """
     if not (index.first or index.patterns):
         return []
-    if index.exact and not index.patterns and index.starters.isdisjoint(map(fold_accents, raw_words)):
-        return []  # the cross-language crisis check: most messages share no word with it
-    keysets = [] if index.cjk else [index.keys(w) for w in raw_words]
-    occurrences = _occurrences(index, keysets, norm)
+    # The cross-language crisis check: most messages share no word with its phrases.
+    no_phrase = index.exact and index.starters.isdisjoint(map(fold_accents, raw_words))
+    if no_phrase and not index.patterns:
+        return []
+    keysets = [] if index.cjk or no_phrase else [index.keys(w) for w in raw_words]
+    occurrences = [] if no_phrase else _occurrences(index, keysets, norm)
     cancelled: set[tuple[str, int]] = set()
     for entry, spots in occurrences:
         if entry.negative and not entry.clause:

@@ -89,12 +89,22 @@ class Matcher:
         rank = {code: i for i, code in enumerate(SPECIFICITY)}
         self.tie_rank = {code: (rank.get(code, len(rank)), i) for i, code in enumerate(order)}
         self.takeovers = {n.takes_over: n.code for n in intents.needs.values() if n.takes_over}
+        # Each word's languages, once for its phrases and once more for its conversation words.
+        known: dict[str, list[str]] = {}
+        for lang, index in self.indexes.items():
+            for word in index.vocab:
+                known.setdefault(word, []).append(lang)
+        for lang, vocab in self.conversation.words.items():
+            for word in vocab:
+                known.setdefault(word, []).append(lang)
+        self.known_words = {word: tuple(langs) for word, langs in known.items()}
 
     def lexicon(self, words: list[str]) -> dict[str, float]:
         """Count, per language, the words its intents know (a language-detection tie-breaker)."""
-        counts = {lang: float(index.known(words)) for lang, index in self.indexes.items()}
-        for lang, n in self.conversation.known(words).items():
-            counts[lang] = counts.get(lang, 0.0) + n
+        counts = dict.fromkeys(self.indexes, 0.0)
+        for word in words:
+            for lang in self.known_words.get(word, ()):
+                counts[lang] = counts.get(lang, 0.0) + 1
         return counts
 
     def __getstate__(self) -> dict[str, Any]:

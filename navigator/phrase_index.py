@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .intents import IntentSet, Phrase
@@ -232,9 +233,9 @@ class PhraseIndex:
 class LiteralFinder:
     """Find which of many items have one of their literals in a text, without testing each literal.
 
-    Literals are indexed by their first three characters, so a text costs one look-up
-    per position plus a substring test for each literal whose start appears.  An item
-    with no literal is always returned.
+    Literals are indexed by their first three characters: the text's three-character
+    pieces meet that index in one set intersection, and only the literals whose start
+    is there are looked for.  An item with no literal is always returned.
     """
 
     def __init__(self, items: Any) -> None:
@@ -250,17 +251,22 @@ class LiteralFinder:
                     self.short.append((literal, number))
                 else:
                     self.by_start.setdefault(literal[:_START], []).append((literal, number))
+        self.starts = frozenset(self.by_start)
 
     def find(self, texts: tuple[str, ...]) -> list[int]:
         """Return the numbers of the items with a literal in one of ``texts``, in order."""
         found = set(self.always)
         for text in dict.fromkeys(texts):
             found.update(n for literal, n in self.short if n not in found and literal in text)
-            for i in range(len(text) - _START + 1):
-                for literal, n in self.by_start.get(text[i:i + _START], ()):
-                    if n not in found and text.startswith(literal, i):
-                        found.add(n)
+            for start in self.starts.intersection(pieces(text)):
+                found.update(n for literal, n in self.by_start[start] if n not in found and literal in text)
         return sorted(found)
+
+
+@lru_cache(maxsize=64)
+def pieces(text: str) -> frozenset[str]:
+    """Return the three-character pieces of ``text`` (kept: every language's index asks for them)."""
+    return frozenset(text[i:i + _START] for i in range(len(text) - _START + 1))
 
 
 _START = 3  # characters a literal is indexed by
