@@ -54,12 +54,22 @@ _ROMANISED_WORDS = {
     "sakta", "sakti", "sakte", "hamara", "hamare", "humara", "apna", "apni", "apne", "paise", "naukri",
     "madad", "mein", "aap", "hum", "mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi",
     "hunda", "hundi", "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "bacha", "bachche",
-    "bacche", "pareshan", "zaroorat", "jarurat", "kiraya", "khana",
+    "bacche", "pareshan", "zaroorat", "jarurat", "kiraya", "khana", "gaya", "gaye", "wala", "wale", "wali",
+    "liye", "baat", "karni", "neend", "rehnda", "rehndi", "aunda", "aundi", "naal", "gall", "ditta", "ditti",
+    "kadd", "masjid", "khuda", "shukriya", "ammi", "abbu",
 }
 # Of those, the words Punjabi has and Hindi and Urdu do not.
 _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
-                      "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven"}
+                      "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "rehnda", "rehndi", "aunda",
+                      "aundi", "naal", "gall", "ditta", "ditti", "kadd"}
+# Words that lean to Urdu rather than Hindi when written in Latin letters.
+_ROMANISED_URDU = {"masjid", "khuda", "shukriya", "ammi", "abbu", "urdu", "allah", "inshallah"}
 SOUTH_ASIAN = ("hi", "ur", "pa")
+# Tagalog's particles and pronouns carry its grammar through English nouns ("need ko ng daycare,
+# may subsidy ba?"): English has none of these words.  The weaker ones count beside them.
+_TAGALOG_STRONG = {"po", "ng", "mga", "naman", "yung", "kasi", "nga", "ako", "hindi", "wala", "siya", "niya",
+                   "kami", "namin", "natin", "ninyo", "kayo", "sila", "nila", "opo", "ho"}
+_TAGALOG_WEAK = {"sa", "ko", "ba", "lang", "ang", "na", "pa", "may", "si", "ni", "ay"}
 
 # The opening of a message shows its language; reading more only costs time.
 DETECT_CHARS = 500
@@ -181,6 +191,8 @@ def romanised_south_asian(words: list[str], fallback: str) -> Detection | None:
         return None
     if any(w in _ROMANISED_PUNJABI for w in found):
         choice = "pa"
+    elif any(w in _ROMANISED_URDU for w in words):
+        choice = "ur"
     else:
         choice = fallback if fallback in ("hi", "ur") else "hi"
     return Detection(choice, f"latin script: romanised {choice} ({len(found)} words against {latin})")
@@ -223,4 +235,8 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, word
         evidence = known.get(lang, 0.0) + sum(1 for w in words if w in _FUNCTION_WORDS[lang])
         scores[lang] += EVIDENCE_WEIGHT * evidence
     best = max(scores, key=lambda lang: scores[lang])
+    if best == "en":
+        strong = sum(1 for w in words if w in _TAGALOG_STRONG)
+        if strong and strong + sum(1 for w in words if w in _TAGALOG_WEAK) >= 2:
+            return Detection("tl", f"latin script: English words in Tagalog grammar ({strong} particles)")
     return Detection(best, f"latin script: detector {best} {scores[best]:.2f}")

@@ -33,6 +33,13 @@ CASES = [
     # Hindi, Urdu and Punjabi in Latin letters
     ("mera ghar nahi hai aur landlord bahut pareshan kar raha hai", "hi"),
     ("mainu kam di lod hai, kithe milu madad", "pa"),
+    ("neend nahi aundi, kise naal gall karni hai", "pa"),
+    ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),
+    # Taglish: Tagalog particles around English words
+    ("need ko ng daycare for my baby, may subsidy ba?", "tl"),
+    ("salamat po sa help!", "tl"),
+    # Polish "po" and "na" are not Tagalog
+    ("tata po udarze, potrzebujemy opieki w domu", "pl"),
 ]
 
 
