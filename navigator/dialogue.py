@@ -156,6 +156,7 @@ class Dialogue:
         if not turn.save and turn.opt_out is None:
             return
         key, now = turn.key, turn.now
+        said = (shown if shown is not None else "\n".join(reply_lines(turn.reply))) if turn.answered else ""
         with self.store.transaction():
             if turn.opt_out is not None:
                 self.store.set_opt_out(key, turn.opt_out, now)
@@ -165,7 +166,7 @@ class Dialogue:
             if turn.heard is not None:
                 self.store.log(key, "resident", turn.heard, now)
             if turn.answered:
-                self.store.log(key, "navigator", shown if shown is not None else "\n".join(reply_lines(turn.reply)), now)
+                self.store.log(key, "navigator", said, now)
             for note in turn.notes:
                 self.store.log(key, "navigator", note, now)
 

@@ -10,6 +10,7 @@ they are honoured until the resident texts START.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -130,7 +131,12 @@ def _state(conversation: Conversation) -> str:
 
 
 class Connections:
-    """One SQLite connection per thread and per process to one file, opened once with navigator's pragmas."""
+    """One SQLite connection per thread and per process to one file, opened once with navigator's pragmas.
+
+    Each connection comes with its own handle on a lock file beside the database: writers
+    queue on it (``transaction``) and the kernel wakes the next one as soon as the lock is
+    free, where SQLite's own busy handler would sleep for 1, 2, 5, 10... ms between tries.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -141,7 +147,8 @@ class Connections:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         # A connection must not cross a fork: a worker process opens its own.
         if conn is None or self._local.pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, factory=_Connection)
+            conn.open_writer_lock(self.path)
             conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
             # In WAL mode NORMAL syncs at checkpoints only: a power cut may lose the last turns, never corrupt.
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -151,19 +158,47 @@ class Connections:
         return conn
 
 
+class _Connection(sqlite3.Connection):
+    """A connection with its own handle on the writers' lock file (its own open file description,
+    so that threads exclude each other as processes do); the handle closes with the connection."""
+
+    writer_lock = -1
+
+    def open_writer_lock(self, path: str) -> None:
+        if path not in ("", ":memory:") and not path.startswith("file:"):
+            self.writer_lock = os.open(path + ".writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def close(self) -> None:
+        super().close()
+        if self.writer_lock >= 0:
+            os.close(self.writer_lock)
+            self.writer_lock = -1
+
+    def __del__(self) -> None:
+        if self.writer_lock >= 0:
+            os.close(self.writer_lock)
+
+
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Group writes into one commit (one lock, one WAL append); join the transaction already open."""
     if db.in_transaction:
         yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    lock = getattr(db, "writer_lock", -1)
+    if lock >= 0:
+        fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    finally:
+        if lock >= 0:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class SQLiteStore:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import threading
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -156,3 +158,27 @@ def test_a_twilio_number_needs_no_parsing_to_be_keyed(national: int) -> None:
     parsed = phonenumbers.parse(number, "CA")
     assert number_key("s", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)) == number_key(
         "s", number)
+
+
+def _count_in_turns(path: str, turns: int) -> None:
+    store = SQLiteStore(path)
+    for _ in range(turns):
+        with store.transaction() as db:
+            (n,) = db.execute("SELECT coalesce(max(CAST(at AS INTEGER)), 0) FROM housekeeping").fetchone()
+            db.execute("INSERT OR REPLACE INTO housekeeping (task, at) VALUES ('count', ?)", (str(n + 1),))
+
+
+def test_writers_in_several_processes_and_threads_queue_without_losing_a_turn(tmp_path: Path) -> None:
+    # Each turn reads and then writes: two writers interleaving inside a turn would lose a count.
+    path = str(tmp_path / "state.db")
+    SQLiteStore(path)
+    workers = [multiprocessing.get_context("fork").Process(target=_count_in_turns, args=(path, 150)) for _ in range(2)]
+    threads = [threading.Thread(target=_count_in_turns, args=(path, 150)) for _ in range(2)]
+    for w in (*workers, *threads):
+        w.start()
+    for w in (*workers, *threads):
+        w.join(timeout=60)
+    assert [0, 0] == [w.exitcode for w in workers]
+    with closing(sqlite3.connect(path)) as db:
+        assert ("600",) == db.execute("SELECT at FROM housekeeping WHERE task = 'count'").fetchone()
+    assert (tmp_path / "state.db.writer").exists()  # the lock file writers queue on
