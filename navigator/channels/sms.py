@@ -138,7 +138,7 @@ def answer(dialogue: Dialogue, key: str, body: str, now: datetime, *, sid: str =
     rendered = render_sms.render(turn.reply)
     # One transaction for the turn: conversation, transcript, and the reply to a repeated delivery.
     with dialogue.store.transaction():
-        dialogue.record(turn, rest=rendered.rest)
+        dialogue.record(turn, shown=rendered.body, rest=rendered.rest)  # the transcript keeps what was sent
         if sid:
             dialogue.store.remember_delivery(sid, rendered.body, now)
     return rendered
