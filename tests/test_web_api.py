@@ -16,6 +16,7 @@ from twilio.http.response import Response as TwilioResponse
 
 from navigator import create_app, web_i18n
 from navigator.channels.sms import dialogue_for
+from navigator.channels.web import conversation_key
 from navigator.models import LANGUAGES
 from navigator.render.sms import segments
 from navigator.state import number_key
@@ -100,6 +101,18 @@ def test_results_come_as_cards_with_tap_to_call_links(client: FlaskClient) -> No
         assert re.fullmatch(r"tel:(\+1\d{10}(;ext=\d+)?|\d{3})", phone["tel"]), phone
         assert phone["display"] in phone["call_label"]
     assert all(card["details"] for card in cards)
+
+
+def test_the_transcript_keeps_what_the_chat_showed(app: Flask, client: FlaskClient) -> None:
+    data = chat(client, "I need food in Milton")
+    with app.app_context():
+        key = conversation_key(data["conversation_id"])
+    assert key is not None
+    resident, navigator = dialogue_for(app).store.transcript(key)[-2:]
+    assert ("resident", "I need food in Milton") == (resident.role, resident.text)
+    first = data["reply"]["cards"][0]
+    assert navigator.text.startswith(data["reply"]["text"])
+    assert f"1. {first['name']} {first['phones'][0]['display']}" in navigator.text.splitlines()
 
 
 def test_the_conversation_continues_with_its_id(client: FlaskClient) -> None:

@@ -133,13 +133,13 @@ def chat() -> ResponseReturnValue:
     if turn.reply.silent:
         # STOP is a carrier's opt-out for texts; the web chat sends none, so it only clears the list.
         turn = replace(turn, reply=Reply(turn.reply.language, (Line(_NOTHING_TO_STOP),)), opt_out=False)
-    dialogue.record(turn)
     reply, after = turn.reply, turn.conversation
+    rendered = render_web.render(reply)
+    dialogue.record(turn, shown=render_web.transcript_text(rendered))  # what the chat showed
     # An issued id with no stored conversation was idle past the limit and purged.
     restarted = reply.restarted or (known and turn.new)
     sending = web_send.available(current_app.config)
     helping = after.for_whom not in (None, "self")
-    rendered = render_web.render(reply)
     if after.pending == "municipality" and not rendered["quick_replies"]:
         rendered["quick_replies"] = render_web.town_replies()
     return jsonify(

@@ -188,6 +188,16 @@ def render(reply: Reply, tr: Translator | None = None) -> dict[str, Any]:
     return {"text": "\n".join(line for line in lines if line), "cards": cards, "quick_replies": quick}
 
 
+def transcript_text(rendered: dict[str, Any]) -> str:
+    """Return a rendered reply as the transcript keeps it: its text, and each card's name and first phone."""
+    lines = [rendered["text"]] if rendered["text"] else []
+    for shown in rendered["cards"]:
+        phone = shown["phones"][0]["display"] if shown["phones"] else ""
+        number = f"{shown['number']}. " if shown["number"] is not None else ""
+        lines.append(f"{number}{shown['name']} {phone}".rstrip())
+    return "\n".join(lines)
+
+
 def town_replies() -> list[dict[str, str]]:
     """Return quick replies for the town question: the four municipalities, by their names."""
     names = ("Burlington", "Oakville", "Milton", "Halton Hills")
