@@ -89,6 +89,7 @@ class Matcher:
         rank = {code: i for i, code in enumerate(SPECIFICITY)}
         self.tie_rank = {code: (rank.get(code, len(rank)), i) for i, code in enumerate(order)}
         self.takeovers = {n.takes_over: n.code for n in intents.needs.values() if n.takes_over}
+        self._understood: dict[tuple[Any, ...], Match] = {}  # what match() read, by message and context
         # Each word's languages, once for its phrases and once more for its conversation words.
         known: dict[str, list[str]] = {}
         for lang, index in self.indexes.items():
@@ -113,6 +114,7 @@ class Matcher:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._understood = {}
 
     def match(self, text: str, lang: str | None = None, context: Mapping[str, Any] | Any = None,
               services: bool = True) -> Match:
@@ -127,7 +129,7 @@ class Matcher:
         lang = _LANGUAGE_ALIASES.get(lang.lower(), lang) if isinstance(lang, str) else None
         text = text[:MAX_CHARS]
         key = (text, lang, *(context.get(k) for k in _CONTEXT_KEYS))
-        understood: dict[tuple[Any, ...], Match] = self.__dict__.setdefault("_understood", {})
+        understood = self._understood
         try:
             found = understood.get(key)
         except TypeError:  # a context value that cannot be a key: understand it afresh
