@@ -56,12 +56,15 @@ _ROMANISED_WORDS = {
     "hunda", "hundi", "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "bacha", "bachche",
     "bacche", "pareshan", "zaroorat", "jarurat", "kiraya", "khana", "gaya", "gaye", "wala", "wale", "wali",
     "liye", "baat", "karni", "neend", "rehnda", "rehndi", "aunda", "aundi", "naal", "gall", "ditta", "ditti",
-    "kadd", "masjid", "khuda", "shukriya", "ammi", "abbu",
+    "kadd", "masjid", "khuda", "shukriya", "ammi", "abbu", "kol", "kita", "kiti", "kitiyan", "ch", "bhen", "bhra",
+    "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian", "chukkeya", "laina",
 }
 # Of those, the words Punjabi has and Hindi and Urdu do not.
 _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
                       "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "rehnda", "rehndi", "aunda",
-                      "aundi", "naal", "gall", "ditta", "ditti", "kadd"}
+                      "aundi", "naal", "gall", "ditta", "ditti", "kadd", "kol", "kita", "kiti", "kitiyan", "ch",
+                      "bhen", "bhra", "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian",
+                      "chukkeya", "laina"}
 # Words that lean to Urdu rather than Hindi when written in Latin letters.
 _ROMANISED_URDU = {"masjid", "khuda", "shukriya", "ammi", "abbu", "urdu", "allah", "inshallah"}
 SOUTH_ASIAN = ("hi", "ur", "pa")

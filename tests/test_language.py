@@ -34,6 +34,7 @@ CASES = [
     ("mera ghar nahi hai aur landlord bahut pareshan kar raha hai", "hi"),
     ("mainu kam di lod hai, kithe milu madad", "pa"),
     ("neend nahi aundi, kise naal gall karni hai", "pa"),
+    ("main bahut daaru peenda haan, koi program hai georgetown ch?", "pa"),
     ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),
     # Taglish: Tagalog particles around English words
     ("need ko ng daycare for my baby, may subsidy ba?", "tl"),
