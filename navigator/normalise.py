@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # Shorthand that means the same in every language we serve.
 _SMS_ALL = {
@@ -113,14 +112,26 @@ _TABLE = _build_table()
 _TABLE_FOLDED = {**_TABLE, **_ACCENTS}
 
 
-@lru_cache(maxsize=4096)
-def _is_word_char(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LMN"
+class _Separators(dict[int, str]):
+    """A str.translate table that keeps letters, marks and digits and makes anything else a space.
+
+    Filled as characters are met, so any script costs one look-up per character.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        kept = char if unicodedata.category(char)[0] in "LMN" else " "
+        if len(self) < 100_000:
+            self[code] = kept
+        return kept
+
+
+_SEPARATORS = _Separators()
 
 
 def _separate(text: str) -> str:
     """Replace every character that is not a letter, mark or digit with a space."""
-    return "".join(c if _is_word_char(c) else " " for c in text)
+    return text.translate(_SEPARATORS)
 
 
 def fold_pattern(source: str) -> str:
