@@ -65,7 +65,8 @@ def make_stemmer(lang: str, known: Mapping[str, str] | None = None) -> Callable[
             # 0.3 s to import and most processes never meet Tagalog.
             import simplemma
 
-            return str(simplemma.lemmatize(word, lang="tl"))
+            # A "word" of combining marks alone is empty once its accents are folded; simplemma refuses "".
+            return str(simplemma.lemmatize(word, lang="tl")) if word else word
     else:
         return str
     return lru_cache(maxsize=50000)(stem)

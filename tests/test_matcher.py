@@ -578,3 +578,9 @@ def test_a_message_is_understood_once_per_context_and_services_are_ranked_each_t
     ranked = matcher.match("I need food in Milton")
     assert ranked.services and "food" in ranked.services[0].service.needs
     assert ranked.needs == matcher.match("I need food in Milton", services=False).needs
+
+
+@pytest.mark.parametrize("lang", ["tl", "fr", "pl", "ar", None])
+def test_a_word_of_combining_marks_alone_is_no_error(lang: str | None) -> None:
+    # Folding accents leaves such a word empty; no stemmer may be asked about "".
+    assert get_matcher().match("salamat po \u0301\u0301 \u0651", lang=lang).language
