@@ -141,6 +141,9 @@ class Dialogue:
         before = conv
         conv = replace(conv, language=language, overflow=conv.overflow if found.intent == "more" else ())
         step, conv = self._step(conv, found, now)
+        if found.crisis_hint and not step.crisis:
+            # A few crisis words, too few to be sure: 911 and 988 come first all the same.
+            step = replace(step, parts=(*say.safety_lines(self.hotlines), *step.parts))
         if not conv.welcomed and not step.crisis:
             # The whole welcome would push the answer behind MORE; its essentials fit in one line.
             step = replace(step, parts=(*step.parts, *say.short_welcome(self.retention_days)))

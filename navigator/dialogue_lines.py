@@ -101,12 +101,18 @@ def _name(service: Service) -> str:
     return _PARENS.sub("", service.name).strip()
 
 
-def crisis_lines(lines: Hotlines) -> list[Line]:
-    """Give 911, 988 and the local 24/7 crisis lines, from their directory records."""
+def safety_lines(lines: Hotlines) -> list[Line]:
+    """Give 911 and 988 in two lines: for a message with a few crisis words, too few to call it a crisis."""
     out = [Line(_("If you or someone else is in danger now, call 911."))]
     phone = main_phone(lines.line_988) if lines.line_988 else None
     if phone:
         out.append(Line(_("Call or text %(phone)s to talk to someone now.", phone=phone)))
+    return out
+
+
+def crisis_lines(lines: Hotlines) -> list[Line]:
+    """Give 911, 988 and the local 24/7 crisis lines, from their directory records."""
+    out = safety_lines(lines)
     for service in (lines.distress, lines.coast):
         phone = main_phone(service) if service else None
         if service is None or phone is None:

@@ -163,7 +163,7 @@ class Matcher:
         raw_words = normalise(text, language, fold=False).split()
         norm = " ".join(map(fold_accents, raw_words))
         person = self.people.find(norm, language)
-        needs = self._needs(text, raw_words, norm, language, person.young)
+        needs, crisis_evidence = self._needs(text, raw_words, norm, language, person.young)
         crisis = bool(needs) and needs[0].code == "crisis"
         if crisis:
             why.append("crisis: answer with emergency and crisis lines first")
@@ -181,11 +181,12 @@ class Matcher:
         return Match(
             text=text, language=language, needs=needs, crisis=crisis, municipality=municipality,
             age=age, for_whom=person.for_whom, intent=intent, number=number,
-            language_choice=choice, why=tuple(why),
+            language_choice=choice, why=tuple(why), crisis_hint=not crisis and crisis_evidence > 0,
         )
 
-    def _needs(self, text: str, raw_words: list[str], norm: str, language: str, young: bool) -> tuple[NeedScore, ...]:
-        """Score every need from the message's language and English; rank them."""
+    def _needs(self, text: str, raw_words: list[str], norm: str, language: str,
+               young: bool) -> tuple[tuple[NeedScore, ...], float]:
+        """Score every need from the message's language and English; rank them, and give the crisis score."""
         langs = [language] if language == "en" else [language, "en"]
         if language in SOUTH_ASIAN and dominant_script(text) == "latin":
             # Romanised Hindi, Urdu and Punjabi share their words: Latin-script phrases
@@ -217,7 +218,8 @@ class Matcher:
         ranked = sorted((code for code, score in scores.items() if score >= THRESHOLD), key=order)
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
-        return tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
+        ranked_scores = tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
+        return ranked_scores, scores.get("crisis", 0.0)
 
     def _services(self, needs: tuple[NeedScore, ...], municipality: str | None, language: str, age: int | None) -> tuple[ServiceHit, ...]:
         """Rank directory entries for the matched needs (none when there is no directory)."""

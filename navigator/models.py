@@ -101,6 +101,8 @@ class Match:
     language_choice: str | None = None
     services: tuple[ServiceHit, ...] = ()
     why: tuple[str, ...] = field(default=())
+    # Some crisis words, too few to call it a crisis: the reply still says 911 and 988 first.
+    crisis_hint: bool = False
 
     @property
     def need_codes(self) -> tuple[str, ...]:

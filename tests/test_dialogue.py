@@ -50,6 +50,7 @@ def fake_match(text: str, lang: str | None = None, context: Any = None) -> Match
         intent="number" if lower.isdigit() else "language" if lower == "français" else INTENTS.get(lower),
         number=int(lower) if lower.isdigit() else None,
         language_choice="fr" if lower == "français" else None,
+        crisis_hint="can't go on" in lower,
     )
 
 
@@ -147,6 +148,18 @@ def test_crisis_pre_empts_with_lines_from_the_records_then_the_conversation_goes
         assert expected in text
     after = chat.say("1")
     assert results.services[0] == next(p for p in after.parts if isinstance(p, Details)).service
+
+
+def test_a_few_crisis_words_bring_911_and_988_first_and_the_results_still_follow(dialogue: Dialogue) -> None:
+    chat = Chat(dialogue)
+    chat.say("hi")
+    hinted = chat.say("I can't go on, I need food in Milton")
+    assert not hinted.crisis
+    first, second, *_ = text_of(hinted).splitlines()
+    assert "If you or someone else is in danger now, call 911." == first
+    assert "Call or text 9-8-8 to talk to someone now." == second
+    assert any(isinstance(p, Card) for p in hinted.parts)
+    assert "call 911" not in text_of(chat.say("I need food in Milton"))
 
 
 def test_safe_mode_names_no_topic(dialogue: Dialogue) -> None:

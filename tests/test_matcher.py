@@ -584,3 +584,12 @@ def test_a_message_is_understood_once_per_context_and_services_are_ranked_each_t
 def test_a_word_of_combining_marks_alone_is_no_error(lang: str | None) -> None:
     # Folding accents leaves such a word empty; no stemmer may be asked about "".
     assert get_matcher().match("salamat po \u0301\u0301 \u0651", lang=lang).language
+
+
+def test_a_few_crisis_words_are_a_hint_when_too_few_for_a_crisis() -> None:
+    matcher = get_matcher()
+    weak = matcher.match("honestly i can't go on like this")
+    assert weak.crisis or weak.crisis_hint
+    assert not (weak.crisis and weak.crisis_hint)
+    plain = matcher.match("I need food in Milton")
+    assert not (plain.crisis or plain.crisis_hint)
