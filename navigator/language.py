@@ -57,17 +57,32 @@ _ROMANISED_WORDS = {
     "bacche", "pareshan", "zaroorat", "jarurat", "kiraya", "khana", "gaya", "gaye", "wala", "wale", "wali",
     "liye", "baat", "karni", "neend", "rehnda", "rehndi", "aunda", "aundi", "naal", "gall", "ditta", "ditti",
     "kadd", "masjid", "khuda", "shukriya", "ammi", "abbu", "kol", "kita", "kiti", "kitiyan", "ch", "bhen", "bhra",
-    "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian", "chukkeya", "laina",
+    "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian", "chukkeya", "laina", "marna",
+    "jeena", "chaunda", "chaundi", "aakhri", "bojh", "khatam", "kood", "jaunga", "jaungi", "awaaz", "dawai",
+    "zyada", "khud", "nuqsan", "raat", "aaj", "mehngai", "rona", "thak",
 }
 # Of those, the words Punjabi has and Hindi and Urdu do not.
 _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
                       "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "rehnda", "rehndi", "aunda",
                       "aundi", "naal", "gall", "ditta", "ditti", "kadd", "kol", "kita", "kiti", "kitiyan", "ch",
                       "bhen", "bhra", "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian",
-                      "chukkeya", "laina"}
+                      "chukkeya", "laina", "chaunda", "chaundi"}
 # Words that lean to Urdu rather than Hindi when written in Latin letters.
 _ROMANISED_URDU = {"masjid", "khuda", "shukriya", "ammi", "abbu", "urdu", "allah", "inshallah"}
 SOUTH_ASIAN = ("hi", "ur", "pa")
+# Arabic typed in Latin letters ("Arabizi"): digits stand for Arabic sounds (3 ع, 7 ح, 2 ء, 5 خ)
+# inside words, beside a few very common words of the dialects.
+_ARABIZI_DIGITS = re.compile(r"[a-z][2357]|[2357][a-z]")
+
+
+def _arabizi(word: str) -> bool:
+    """Tell an Arabizi word ("3ayez", "hala2") from codes such as postal codes (L7L 3K9) and "25th"."""
+    if word in _ARABIZI_WORDS:
+        return True
+    return len(word) >= 4 and sum(c.isalpha() for c in word) >= 3 and bool(_ARABIZI_DIGITS.search(word))
+_ARABIZI_WORDS = {"ana", "enta", "enti", "inta", "inti", "mesh", "msh", "mish", "3am", "wein", "fein", "shu", "shou",
+                  "leh", "ya3ni", "kteer", "awi", "keda", "kida", "hala2", "delwa2ti", "3ayez", "3ayza", "bidi",
+                  "baddi", "habibi", "yalla", "inshallah", "wallah", "ma3", "3ala", "ahlan"}
 # Tagalog's particles and pronouns carry its grammar through English nouns ("need ko ng daycare,
 # may subsidy ba?"): English has none of these words.  The weaker ones count beside them.
 _TAGALOG_STRONG = {"po", "ng", "mga", "naman", "yung", "kasi", "nga", "ako", "hindi", "wala", "siya", "niya",
@@ -232,6 +247,9 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, word
     romanised = romanised_south_asian(words, fallback)
     if romanised:
         return romanised
+    arabizi = sum(1 for w in words if _arabizi(w))
+    if arabizi >= 2:
+        return Detection("ar", f"latin script: Arabic in Latin letters ({arabizi} words)")
     scores = latin_scores(text)
     for lang in scores:
         # Function words and the intents' own words count beside the detector.

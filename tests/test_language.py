@@ -36,6 +36,10 @@ CASES = [
     ("neend nahi aundi, kise naal gall karni hai", "pa"),
     ("main bahut daaru peenda haan, koi program hai georgetown ch?", "pa"),
     ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),
+    # Arabic in Latin letters, with digits for Arabic sounds; postal codes and times are not that
+    ("ana 3ayez shoghl fi milton", "ar"),
+    ("wein b2dar la2i food bank bi oakville?", "ar"),
+    ("meet me at L7L 5E2 at 5pm on the 25th", "en"),
     # Taglish: Tagalog particles around English words
     ("need ko ng daycare for my baby, may subsidy ba?", "tl"),
     ("salamat po sa help!", "tl"),
