@@ -32,6 +32,7 @@ class Prediction:
     needs: tuple[str, ...]
     crisis: bool
     municipality: str | None
+    safety_lines: bool = False  # 911 and 988 lead the reply though it is not called a crisis
 
 
 Predictor = Callable[[str], Prediction]
@@ -79,7 +80,7 @@ def engine_predictor(**paths: Any) -> Predictor:
 
     def predict(text: str) -> Prediction:
         m = matcher.match(text)
-        return Prediction(m.language, m.need_codes, m.crisis, m.municipality)
+        return Prediction(m.language, m.need_codes, m.crisis, m.municipality, m.crisis_hint)
 
     return predict
 
@@ -145,6 +146,7 @@ def evaluate(name: str, rows: Iterable[dict[str, Any]], predict: Predictor) -> R
             "need_lead": pred.needs[:1] == tuple(gold[:1]) if gold else None,
             "language": pred.language == lang if pred.language is not None else None,
             "crisis_recall": pred.crisis if row["crisis"] else None,
+            "crisis_lines": pred.crisis or pred.safety_lines if row["crisis"] else None,
             "out_of_scope": not pred.needs if not gold else None,
             "municipality": pred.municipality == row["municipality"] if pred.language is not None else None,
         }
@@ -162,7 +164,7 @@ def evaluate(name: str, rows: Iterable[dict[str, Any]], predict: Predictor) -> R
             need_tp[code] = need_tp.get(code, 0) + int(code in gold)
         for code in gold:
             need_gold[code] = need_gold.get(code, 0) + 1
-        wrong = [k for k, ok in checks.items() if ok is False and k != "need_lead"]
+        wrong = [k for k, ok in checks.items() if ok is False and k not in ("need_lead", "crisis_lines")]
         if wrong or (pred.crisis and not row["crisis"]):
             report.misses.append({
                 "id": row["id"], "lang": lang, "text": row["text"], "wrong": wrong + (["crisis_false_alarm"] if pred.crisis and not row["crisis"] else []),
@@ -225,7 +227,8 @@ def format_report(report: Report, misses: bool = True) -> str:
     lines = [f"== {report.name}"]
     for key, label in (
         ("need_top1", "need top-1"), ("need_top3", "need top-3"), ("need_lead", "lead need first"),
-        ("language", "language"), ("crisis_recall", "crisis recall"), ("out_of_scope", "out of scope"),
+        ("language", "language"), ("crisis_recall", "crisis recall"),
+        ("crisis_lines", "911/988 first"), ("out_of_scope", "out of scope"),
         ("municipality", "municipality"),
     ):
         lines.append(f"  {label:<16} {_pct(fig.get(key))}   (n={report.counts.get(key, 0)})")

@@ -5,6 +5,7 @@ import pytest
 
 from navigator import settings
 from navigator.evaluate import (
+    Prediction,
     Report,
     check_targets,
     engine_predictor,
@@ -31,6 +32,15 @@ def test_every_crisis_is_flagged(report: Report) -> None:
     missed = [m["id"] for m in report.misses if "crisis_recall" in m["wrong"]]
     assert [] == missed
     assert report.figures["crisis_false_alarms"] <= TARGETS["crisis_false_alarms_max"]
+    # 911 and 988 lead every crisis reply, so they lead at least as often as crises are flagged.
+    assert report.figures["crisis_lines"] >= report.figures["crisis_recall"]
+
+
+def test_911_and_988_count_when_a_few_crisis_words_bring_them() -> None:
+    rows = [{"id": "x1", "text": "i can't go on", "lang": "en", "needs": ["crisis"], "crisis": True,
+             "municipality": None}]
+    hinted = evaluate("hint", rows, lambda text: Prediction("en", (), False, None, safety_lines=True))
+    assert (0.0, 1.0) == (hinted.figures["crisis_recall"], hinted.figures["crisis_lines"])
 
 
 def test_targets_file_names_every_target() -> None:
