@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from navigator import settings
 from navigator.directory import Directory, DirectoryError, open_directory, open_status
 from navigator.directory.build import COLUMNS, build
 from navigator.directory.hours import TORONTO
@@ -286,3 +287,11 @@ def test_a_file_that_is_not_a_directory_is_a_domain_error(tmp_path: Path) -> Non
     stray.write_text("not sqlite at all")
     with pytest.raises(DirectoryError, match="not a navigator directory database"):
         open_directory(stray)
+
+
+def test_needs_may_be_given_as_a_generator() -> None:
+    # Two fresh views, so the second search is not answered from the first one's memory.
+    wanted = [h.service.id for h in Directory(settings.SHIPPED_DIRECTORY).search(needs=["food"], municipality="milton")]
+    assert wanted
+    given = Directory(settings.SHIPPED_DIRECTORY).search(needs=(n for n in ["food"]), municipality="milton")
+    assert wanted == [h.service.id for h in given]

@@ -160,9 +160,10 @@ class Directory:
         answered from memory until the file changes.
         """
         self._check_for_edits()
+        needs = tuple(needs)  # read once: it may be a generator
         key = None
         if open_at is None and now is None:
-            key = (tuple(needs), municipality, language, age, text, free, wheelchair, limit, offset)
+            key = (needs, municipality, language, age, text, free, wheelchair, limit, offset)
             kept = self._searches.get(key)
             if kept is not None:
                 return list(kept)
