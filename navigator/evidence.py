@@ -2,8 +2,8 @@
 
 A phrase is found when its words appear in order, each word meeting one of
 the keys a message word can stand for (``PhraseIndex.keys``); ``*`` skips up to
-three words.  A negative cue cancels every hit that shares a word with it; of a
-need's hits on overlapping words only the heaviest counts.
+three words.  A negative cue cancels every hit of its own need that shares a word
+with it; of a need's hits on overlapping words only the heaviest counts.
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ def evidence(
         return []
     keysets = [] if index.cjk or no_phrase else [index.keys(w) for w in raw_words]
     occurrences = [] if no_phrase else _occurrences(index, keysets, norm)
-    cancelled: set[tuple[str, int]] = set()
+    cancelled: dict[str, set[tuple[str, int]]] = {}  # need -> the words its negative cues cover
     for entry, spots in occurrences:
         if entry.negative and not entry.clause:
-            cancelled |= spots
+            cancelled.setdefault(entry.need, set()).update(spots)
     # (need, clause) pairs where a clause_negative cue silences that need.
     silenced: set[tuple[str, int]] = set()
     numbered: Clauses | None = None
@@ -53,7 +53,7 @@ def evidence(
 
     def blocked(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
         """Return whether a negative cue cancels this hit."""
-        if spots & cancelled:
+        if not spots.isdisjoint(cancelled.get(entry.need, ())):
             return True
         return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 
