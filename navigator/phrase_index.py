@@ -194,8 +194,11 @@ class PhraseIndex:
         return result
 
     def correct(self, word: str) -> str:
-        """Return the pattern word ``word`` is a typo of, or ``word`` itself."""
-        if word in self.pattern_words or len(word) < 5 or not word.isalpha():
+        """Return the pattern word ``word`` is a typo of, or ``word`` itself.
+
+        A word this language's phrases use is a word, not a typo ("subsidio" is no "suicidio").
+        """
+        if word in self.pattern_words or len(word) < 5 or not word.isalpha() or word in self.vocab:
             return word
         done = self._corrections.get(word)
         if done is not None:
