@@ -59,14 +59,20 @@ _ROMANISED_WORDS = {
     "kadd", "masjid", "khuda", "shukriya", "ammi", "abbu", "kol", "kita", "kiti", "kitiyan", "ch", "bhen", "bhra",
     "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian", "chukkeya", "laina", "marna",
     "jeena", "chaunda", "chaundi", "aakhri", "bojh", "khatam", "kood", "jaunga", "jaungi", "awaaz", "dawai",
-    "zyada", "khud", "nuqsan", "raat", "aaj", "mehngai", "rona", "thak",
+    "zyada", "khud", "nuqsan", "raat", "aaj", "mehngai", "rona", "thak", "diya", "diye", "kiya", "kiye", "liya",
+    "karne", "karke", "khali", "wapas", "mujhse", "humein", "hume", "unko", "usko", "isko", "kab", "kaun",
+    "kitna", "kitne", "jana", "jaana", "sirf", "thoda", "thodi", "accha", "acha", "theek", "thik", "pata",
+    "kuchh", "logon", "kaam", "bimar", "ilaj", "pareshani", "takleef", "dard", "bhook", "rehna", "rehne",
+    "jagah", "makaan", "makan", "kirayedar", "maalik", "saanu", "sannu", "chahida", "chahidi", "tuhade",
+    "ohna", "ehna", "kithon", "kadon", "kinna", "ohde", "ehde", "kiraye",
 }
 # Of those, the words Punjabi has and Hindi and Urdu do not.
 _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
                       "tusi", "tussi", "assi", "saada", "saadi", "tuhada", "kiven", "rehnda", "rehndi", "aunda",
                       "aundi", "naal", "gall", "ditta", "ditti", "kadd", "kol", "kita", "kiti", "kitiyan", "ch",
                       "bhen", "bhra", "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian",
-                      "chukkeya", "laina", "chaunda", "chaundi"}
+                      "chukkeya", "laina", "chaunda", "chaundi", "saanu", "sannu", "chahida", "chahidi", "tuhade",
+                      "ohna", "ehna", "kithon", "kadon", "kinna", "ohde", "ehde"}
 # Words that lean to Urdu rather than Hindi when written in Latin letters.
 _ROMANISED_URDU = {"masjid", "khuda", "shukriya", "ammi", "abbu", "urdu", "allah", "inshallah"}
 SOUTH_ASIAN = ("hi", "ur", "pa")

@@ -35,6 +35,8 @@ CASES = [
     ("mainu kam di lod hai, kithe milu madad", "pa"),
     ("neend nahi aundi, kise naal gall karni hai", "pa"),
     ("main bahut daaru peenda haan, koi program hai georgetown ch?", "pa"),
+    ("landlord ne notice de diya ghar khali karne ka", "hi"),
+    ("saanu ghar chahida kiraye te", "pa"),
     ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),
     # Arabic in Latin letters, with digits for Arabic sounds; postal codes and times are not that
     ("ana 3ayez shoghl fi milton", "ar"),
