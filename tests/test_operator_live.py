@@ -14,7 +14,12 @@ from twilio.request_validator import RequestValidator
 
 from navigator.channels.operator_live import LiveHandoff, queue
 from navigator.channels.sms import dialogue_for
+from navigator.dialogue import Line, Reply
 from navigator.directory.hours import TORONTO
+from navigator.handoff import Queue
+from navigator.i18n import Translator
+from navigator.models import Match
+from navigator.state import Conversation
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "live-auth-token"
@@ -179,3 +184,33 @@ def test_the_dialogue_consults_the_live_handoff_through_its_hook_over_one_connec
     assert isinstance(dialogue.handoff, LiveHandoff)
     with app.app_context():
         assert dialogue.store.connection() is queue()._connection()  # type: ignore[attr-defined]
+
+
+def test_the_expected_wait_says_minute_or_minutes_by_each_languages_plural_rules(tmp_path: Path) -> None:
+    now = datetime(2026, 3, 2, 15, 0, tzinfo=TORONTO)
+    handoffs = Queue(tmp_path / "state.db")
+    # One earlier conversation taken after 30 seconds: each place in the queue waits about a minute.
+    earlier = handoffs.enqueue("web:earlier", "web", "asked for a person", "en", {}, None, now - timedelta(hours=1))
+    assert handoffs.take(earlier.id, "olive", now - timedelta(hours=1) + timedelta(seconds=30))
+    live = LiveHandoff(handoffs, ALWAYS)
+
+    def ask(key: str, lang: str) -> str:
+        conv = Conversation(key, language=lang)
+        reply, _notes = live.after(conv, conv, Reply(lang, handoff_requested=True), None, now)
+        first = reply.parts[0]
+        assert isinstance(first, Line)
+        return Translator(lang).render(first.text)
+
+    def waiting(key: str, lang: str) -> str:
+        held = live.held(Conversation(key, language=lang), "halo?", Match("halo?", lang), now)
+        assert held is not None and isinstance(held.parts[0], Line)
+        return Translator(lang).render(held.parts[0].text)
+
+    assert "Expected wait: about 1 minute." in ask("web:en", "en")
+    # Second in the queue: 2 minutes, Polish 'few' form; Arabic 3 minutes takes the 3-10 plural.
+    assert "około 2 minut." in ask("web:pl", "pl")
+    assert "حوالي 3 دقائق." in ask("web:ar", "ar")
+    handoffs.close("web:en", now)
+    assert "około 1 minuty." in waiting("web:pl", "pl")
+    assert "حوالي 2 دقيقة." in waiting("web:ar", "ar")
+    assert "Expected wait: about 3 minutes." in ask("web:en2", "en")

@@ -24,7 +24,7 @@ from twilio.base.exceptions import TwilioException
 
 from ..dialogue import Dialogue, Line, Reply
 from ..handoff import Handoff, Queue, staffed
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import Match
 from ..state import Conversation, StateStore
 from . import web_send
@@ -84,8 +84,10 @@ class LiveHandoff:
         if active.channel == "sms":
             return Reply(conv.language, silent=True)  # the person answers by text; no automatic echo
         if active.status == "queued":
-            line = _("A person will answer here soon. Expected wait: about %(minutes)s minutes.",
-                     minutes=self._minutes(active, now))
+            minutes = self._minutes(active, now)
+            line = ngettext("A person will answer here soon. Expected wait: about %(minutes)s minute.",
+                            "A person will answer here soon. Expected wait: about %(minutes)s minutes.",
+                            minutes, minutes=minutes)
         else:
             line = _("Your message was passed to the person helping you.")
         return Reply(conv.language, (Line(line),))
@@ -107,8 +109,10 @@ class LiveHandoff:
         channel = "web" if conv.key.startswith("web:") else "sms"
         number = self.contact(contact) if contact and channel == "sms" else None
         handoff = self.queue.enqueue(conv.key, channel, reason, reply.language, _understood(conv), number, now)
-        wait = _("A person from our team will answer here. Expected wait: about %(minutes)s minutes.",
-                 minutes=self._minutes(handoff, now))
+        minutes = self._minutes(handoff, now)
+        wait = ngettext("A person from our team will answer here. Expected wait: about %(minutes)s minute.",
+                        "A person from our team will answer here. Expected wait: about %(minutes)s minutes.",
+                        minutes, minutes=minutes)
         log.info("conversation %s queued for a person (%s)", conv.key[:12], reason)
         return replace(reply, parts=(Line(wait), *reply.parts), handoff_requested=True), (QUEUED_NOTE,)
 
