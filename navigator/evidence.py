@@ -30,7 +30,7 @@ def evidence(
     """
     if not (index.first or index.patterns):
         return []
-    # The cross-language crisis check: most messages share no word with its phrases.
+    # The cross-language crisis check: most messages share no word with its phrases or cues.
     no_phrase = index.exact and index.starters.isdisjoint(map(fold_accents, raw_words))
     if no_phrase and not index.patterns:
         return []

@@ -94,7 +94,8 @@ class PhraseIndex:
         self.single_starts = {k for k in self.table if isinstance(k, str)}
         self.pair_heads = {k[0] for k in self.table if isinstance(k, tuple)}
         self.known_keys = {k for keys in self.vocab.values() for k in keys}
-        self.starters = {k if isinstance(k, str) else k[0] for k in self.first}
+        # The words a phrase or a negative cue can start with.
+        self.starters = {k if isinstance(k, str) else k[0] for table in tables for k in table[1]}
         # Misspellings are sought among the phrases' words and their stems, so that a
         # typo in an inflected form ("evictd") still finds its stem ("evict").
         self.near_words = dict(self.vocab)

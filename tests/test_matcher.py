@@ -593,3 +593,24 @@ def test_a_few_crisis_words_are_a_hint_when_too_few_for_a_crisis() -> None:
     assert not (weak.crisis and weak.crisis_hint)
     plain = matcher.match("I need food in Milton")
     assert not (plain.crisis or plain.crisis_hint)
+
+
+def test_a_negative_cue_cancels_its_pattern_in_the_cross_language_crisis_check(tmp_path: Path) -> None:
+    # An English message read against the Spanish crisis phrases: the Spanish cue must still
+    # cancel the Spanish pattern, though no Spanish phrase starts in the message.
+    for name, text in INTENTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
+        shutil.copy(settings.INTENTS_DIR / name, tmp_path)
+    (tmp_path / "crisis.yaml").write_text("""
+need: crisis
+languages:
+  es:
+    phrases: [me quiero morir: 3]
+    patterns:
+      - '\\bsuicid\\w*': 3
+    negative: [prevencion del suicidio]
+""", encoding="utf-8")
+    matcher = compile_matcher(tmp_path, use_cache=False)
+    assert not matcher.match("our church runs a prevencion del suicidio workshop for staff", lang="en").crisis
+    assert matcher.match("my friend says suicidarme tonight", lang="en").crisis
