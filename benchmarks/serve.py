@@ -114,6 +114,24 @@ def serve(target: str, env: dict[str, str], probe: str, workers: int = 2) -> Ite
         _stop(process)
 
 
+# Lua for wrk: each thread takes every n-th line of the prepared requests (`next_line()`), so no
+# request is sent twice.  `id` is a global: setup() sets it in each thread's own Lua state, where a
+# local would not see it.  Format with %(threads)d; the script using it defines `lines` and request().
+LUA_INTERLEAVE = """
+id = 0
+local counter, threads, next_id = 0, %(threads)d, 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+function next_line()
+  local index = (counter * threads + id) %% #lines + 1
+  counter = counter + 1
+  return lines[index]
+end
+"""
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()

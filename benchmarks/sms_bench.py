@@ -28,7 +28,7 @@ from twilio.request_validator import RequestValidator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import messages
-from serve import Server, load_options, report, run_wrk, serve
+from serve import LUA_INTERLEAVE, Server, load_options, report, run_wrk, serve
 
 TOKEN = "bench-auth-token"
 bare_app = Flask("bare")
@@ -56,28 +56,16 @@ def signed_requests(url: str, count: int, seed: int = 7) -> list[dict[str, str]]
 
 
 LUA = """
-local requests = {}
+lines = {}
 local file = io.open("%(data)s")
 for line in file:lines() do
   local sig, body = line:match("^(%%S+) (.*)$")
-  requests[#requests + 1] = {sig, body}
+  lines[#lines + 1] = {sig, body}
 end
 file:close()
--- `id` is a global: setup() sets it in each thread's own Lua state, where a local would not see it.
-id = 0
-local counter, threads, next_id = 0, %(threads)d, 0
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-end
-function init(args)
-  counter = 0
-end
+""" + LUA_INTERLEAVE + """
 function request()
-  -- Threads take interleaved requests so no MessageSid is sent twice.
-  local index = (counter * threads + id) %% #requests + 1
-  counter = counter + 1
-  local r = requests[index]
+  local r = next_line()
   return wrk.format("POST", "/sms", {["Content-Type"] = "application/x-www-form-urlencoded",
                                      ["X-Twilio-Signature"] = r[1]}, r[2])
 end

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import messages
-from serve import Server, load_options, report, run_wrk, serve
+from serve import LUA_INTERLEAVE, Server, load_options, report, run_wrk, serve
 
 SECRET = "bench-secret"
 bare_app = Flask("bare")
@@ -45,21 +45,13 @@ def bare_chat() -> ResponseReturnValue:
 
 
 LUA = """
-local bodies = {}
+lines = {}
 local file = io.open("%(data)s")
-for line in file:lines() do bodies[#bodies + 1] = line end
+for line in file:lines() do lines[#lines + 1] = line end
 file:close()
--- `id` is a global: setup() sets it in each thread's own Lua state, where a local would not see it.
-id = 0
-local counter, threads, next_id = 0, %(threads)d, 0
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-end
+""" + LUA_INTERLEAVE + """
 function request()
-  local index = (counter * threads + id) %% #bodies + 1
-  counter = counter + 1
-  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, bodies[index])
+  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, next_line())
 end
 """
 
