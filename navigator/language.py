@@ -245,10 +245,15 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, word
         # knows more of the words than any other (merci, hola, kkk ok) moves a short
         # message away from the conversation's language.
         ranked = sorted(((n, lang) for lang, n in known.items() if n > 0), reverse=True)
-        if ranked and ranked[0][1] in LATIN_LANGUAGES and ranked[0][1] != "en":
-            top, choice = ranked[0]
-            if (len(ranked) == 1 or ranked[1][0] < top) and known.get(fallback, 0) < top:
-                return Detection(choice, "short message: words of one language")
+        top = ranked[0][0] if ranked else 0.0
+        tied = [lang for n, lang in ranked if n == top]
+        if ranked and known.get(fallback, 0) < top and "en" not in tied and set(tied) <= set(LATIN_LANGUAGES):
+            if len(tied) == 1:
+                return Detection(tied[0], "short message: words of one language")
+            # Words several close languages share ("fui", "me"): the detector picks among them.
+            scores = latin_scores(text)
+            choice = max(tied, key=lambda lang: scores.get(lang, 0.0))
+            return Detection(choice, "short message: words of close languages, detector chose")
         return Detection(fallback, "short message: conversation language")
     romanised = romanised_south_asian(words, fallback)
     if romanised:
