@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 # Messages longer than this are cut: no resident writes more, and it bounds the cost.
 MAX_CHARS = 2000
 THRESHOLD = 1.0
-# Messages understood and kept per process (the table is emptied when full): a few MB at most.
-UNDERSTOOD = 4096
+# Messages understood and kept per process (the table is emptied when full): about 3 MB at most,
+# and room for every short reply that repeats (a number, MORE, a town, a greeting).
+UNDERSTOOD = 1024
 # When two needs score the same, the more specific one leads (eval/README.md).
 SPECIFICITY = (
     "crisis", "youth-leaving-care", "sexual-assault", "youth-mental-health", "isolation-seniors",

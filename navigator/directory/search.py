@@ -26,6 +26,7 @@ from .text import TextHits, TextSearch
 
 log = logging.getLogger(__name__)
 _CACHE_SIZE = 4096
+_SEARCHES = 1024  # searches kept (each a page of results): the needs and towns residents ask for repeat
 EDIT_CHECK_SECONDS = 0.5  # how soon an edit saved by another process is seen
 
 
@@ -170,7 +171,7 @@ class Directory:
         found = self._search(needs, municipality, language, age, open_at, now, text, free, wheelchair, limit, offset)
         if key is not None:
             with self._lock:
-                if len(self._searches) >= _CACHE_SIZE:
+                if len(self._searches) >= _SEARCHES:
                     self._searches.clear()
                 self._searches[key] = found
         return list(found)
