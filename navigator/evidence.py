@@ -8,6 +8,7 @@ with it; of a need's hits on overlapping words only the heaviest counts.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from .clauses import Clauses
@@ -75,10 +76,8 @@ def evidence(
         if found is None and corrected != norm:
             text, found = corrected, regex.search(corrected)
         if found:
-            first = text.count(" ", 0, found.start())
-            last = text.count(" ", 0, max(found.end() - 1, found.start()))
             entry = Entry(need, (), source, weight, origin)
-            hits.append((entry, frozenset(("t", k) for k in range(first, last + 1)), text is norm))
+            hits.append((entry, _pattern_spots(found, text, index.cjk), text is norm))
     # The same words are one piece of evidence: of a need's phrases that overlap
     # (turn 21, turned 21, when i turn 21), only the heaviest counts; of equal weights the
     # one matched as written, then the one listed first (the same answer in every process).
@@ -120,6 +119,21 @@ def _occurrences(index: PhraseIndex, keysets: list[frozenset[str]], norm: str) -
                 if used:
                     found.append((entry, frozenset(("t", k) for k in used)))
     return found
+
+
+def _pattern_spots(found: re.Match[str], text: str, cjk: bool) -> frozenset[tuple[str, int]]:
+    """Return the positions a pattern match covers, counted as its language's phrases count them.
+
+    Words by number; in Chinese and Korean characters without spaces, so a negative cue
+    there can cancel a pattern as it cancels a phrase.
+    """
+    if cjk:
+        first = len(text[:found.start()].replace(" ", ""))
+        size = max(len(found.group(0).replace(" ", "")), 1)
+        return frozenset(("c", k) for k in range(first, first + size))
+    first = text.count(" ", 0, found.start())
+    last = text.count(" ", 0, max(found.end() - 1, found.start()))
+    return frozenset(("t", k) for k in range(first, last + 1))
 
 
 def _as_written(entry: Entry, spots: frozenset[tuple[str, int]], words: list[str]) -> bool:

@@ -614,3 +614,22 @@ languages:
     matcher = compile_matcher(tmp_path, use_cache=False)
     assert not matcher.match("our church runs a prevencion del suicidio workshop for staff", lang="en").crisis
     assert matcher.match("my friend says suicidarme tonight", lang="en").crisis
+
+
+def test_a_chinese_negative_cue_cancels_the_pattern_it_overlaps(tmp_path: Path) -> None:
+    # Chinese is matched by characters, not words: cue and pattern must count positions alike.
+    for name, text in INTENTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
+        shutil.copy(settings.INTENTS_DIR / name, tmp_path)
+    (tmp_path / "crisis.yaml").write_text("""
+need: crisis
+languages:
+  zh-Hans:
+    patterns:
+      - '想死': 3
+    negative: [加班加到想死]
+""", encoding="utf-8")
+    matcher = compile_matcher(tmp_path, use_cache=False)
+    assert not matcher.match("最近加班加到想死，有没有工作机会", lang="zh-Hans").crisis
+    assert matcher.match("我真的想死", lang="zh-Hans").crisis
