@@ -598,11 +598,7 @@ def test_a_few_crisis_words_are_a_hint_when_too_few_for_a_crisis() -> None:
 def test_a_negative_cue_cancels_its_pattern_in_the_cross_language_crisis_check(tmp_path: Path) -> None:
     # An English message read against the Spanish crisis phrases: the Spanish cue must still
     # cancel the Spanish pattern, though no Spanish phrase starts in the message.
-    for name, text in INTENTS.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
-        shutil.copy(settings.INTENTS_DIR / name, tmp_path)
-    (tmp_path / "crisis.yaml").write_text("""
+    matcher = _small_with_crisis(tmp_path, """
 need: crisis
 languages:
   es:
@@ -610,26 +606,30 @@ languages:
     patterns:
       - '\\bsuicid\\w*': 3
     negative: [prevencion del suicidio]
-""", encoding="utf-8")
-    matcher = compile_matcher(tmp_path, use_cache=False)
+""")
     assert not matcher.match("our church runs a prevencion del suicidio workshop for staff", lang="en").crisis
     assert matcher.match("my friend says suicidarme tonight", lang="en").crisis
 
 
 def test_a_chinese_negative_cue_cancels_the_pattern_it_overlaps(tmp_path: Path) -> None:
     # Chinese is matched by characters, not words: cue and pattern must count positions alike.
-    for name, text in INTENTS.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
-        shutil.copy(settings.INTENTS_DIR / name, tmp_path)
-    (tmp_path / "crisis.yaml").write_text("""
+    matcher = _small_with_crisis(tmp_path, """
 need: crisis
 languages:
   zh-Hans:
     patterns:
       - '想死': 3
     negative: [加班加到想死]
-""", encoding="utf-8")
-    matcher = compile_matcher(tmp_path, use_cache=False)
+""")
     assert not matcher.match("最近加班加到想死，有没有工作机会", lang="zh-Hans").crisis
     assert matcher.match("我真的想死", lang="zh-Hans").crisis
+
+
+def _small_with_crisis(folder: Path, crisis_yaml: str) -> Matcher:
+    """Compile the small intents above plus the given crisis.yaml."""
+    for name, text in INTENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for name in ("conversation.yaml", "places.yaml", "people.yaml"):
+        shutil.copy(settings.INTENTS_DIR / name, folder)
+    (folder / "crisis.yaml").write_text(crisis_yaml, encoding="utf-8")
+    return compile_matcher(folder, use_cache=False)
