@@ -55,10 +55,6 @@ class Conversation:
             for name in names:
                 self.names.setdefault(normalise(name), lang)
 
-    def known(self, words: list[str]) -> dict[str, int]:
-        """Count, per language, the message words that are conversation words."""
-        return {lang: sum(1 for w in words if w in vocab) for lang, vocab in self.words.items()}
-
     def language_choice(self, plain: str) -> str | None:
         """Return the language a message names on its own ("français", "FR", "in Spanish please")."""
         if plain in self.names:

@@ -172,10 +172,6 @@ class PhraseIndex:
             else:
                 table.setdefault(key, []).append(entry)
 
-    def known(self, words: list[str]) -> int:
-        """Count the words of a normalised message that this language's phrases use."""
-        return sum(1 for w in words if w in self.vocab)
-
     def keys(self, raw: str) -> frozenset[str]:
         """Return every key a message word can stand for: stem, prefix-less stem, misspelt word."""
         cached = self._keys.get(raw)
