@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,8 @@ from hypothesis import strategies as st
 from navigator import settings
 from navigator.cli import main
 from navigator.evaluate import evaluate, fts_predictor, fuzzy_predictor, load_rows
-from navigator.matcher import Matcher, compile_matcher, get_matcher, match
+from navigator.intents import load_need_codes
+from navigator.matcher import MAX_CHARS, Matcher, compile_matcher, get_matcher, match
 
 INTENTS = {
     "crisis.yaml": """
@@ -262,7 +262,7 @@ def test_place_and_person(small: Matcher) -> None:
     assert ("halton-hills", "parent") == (found.municipality, found.for_whom)
 
 
-# Any input, however odd, is answered, and quickly.
+# Any input, however odd, is answered (how fast is a benchmark figure: benchmarks/match_bench.py).
 ODD = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=2000),
@@ -274,18 +274,12 @@ ODD = st.one_of(
 
 @given(ODD)
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_any_input_is_matched_quickly(text: str) -> None:
-    matcher = get_matcher()
-    best = min(_timed(matcher, text) for _ in range(3))  # best of three: a busy machine is not a slow matcher
-    assert best < 0.05, f"{best * 1000:.1f} ms for {text[:80]!r}"
-
-
-def _timed(matcher: Matcher, text: str) -> float:
-    # CPU time of this process: other processes sharing the machine do not count.
-    start = time.process_time()
-    found = matcher.match(text)
+def test_any_input_is_matched(text: str) -> None:
+    codes = load_need_codes(settings.DATA_DIR / "needs.yaml")
+    found = get_matcher().match(text)
     assert found.language in settings_languages()
-    return time.process_time() - start
+    assert all(need.code in codes for need in found.needs)
+    assert found.crisis == (bool(found.needs) and found.needs[0].code == "crisis")
 
 
 def settings_languages() -> tuple[str, ...]:
@@ -300,8 +294,10 @@ def settings_languages() -> tuple[str, ...]:
     ids=["empty", "letters", "words", "emoji", "nul", "mixed scripts"],
 )
 def test_long_and_empty_messages(text: str) -> None:
-    matcher = get_matcher()
-    assert min(_timed(matcher, text) for _ in range(3)) < 0.05
+    found = get_matcher().match(text)
+    # Only the first MAX_CHARS characters are read: the work per message is bounded.
+    assert found.text == text[:MAX_CHARS] and len(found.text) <= MAX_CHARS
+    assert found.language in settings_languages()
 
 
 def test_services_from_the_shipped_directory() -> None:
