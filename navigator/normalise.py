@@ -58,6 +58,10 @@ _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
 # French-style elision (l'homme, j'ai, qu'il) splits; other apostrophes join (dont).
 _ELISION_RE = re.compile(r"\b(l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu)['’‘`]")
 _APOSTROPHE_RE = re.compile(r"['’‘`]")
+# English "'s" before a verb in -ing is "is" ("my husband's hitting me"), not a possessive; he's,
+# she's, it's... keep their one-word forms (hes, shes), which phrases and patterns are written with.
+_IS_BEFORE_VERB_RE = re.compile(
+    r"\b(?!(?:he|she|it|that|there|what|who|where|here|let)['’‘`])(\w+)['’‘`]s\s+(?=\w+ing\b|gonna\b)")
 # "15yo", "15 y/o", "15yr old" become "15 year old" before punctuation goes.
 _YEARS_OLD_RE = re.compile(r"(\d+)\s*(?:yo|y/o|y\.o\.?|yrs? old|years? old)\b")
 _SLASH_WORDS_RE = re.compile(r"\b(?:w/o|b/c|w/)")
@@ -156,6 +160,8 @@ def normalise(text: str, lang: str | None = None, fold: bool = True) -> str:
     text = _YEARS_OLD_RE.sub(r"\1 year old", text)
     text = _SLASH_WORDS_RE.sub(lambda m: _SLASH_WORDS[m.group(0)], text)
     text = _ELISION_RE.sub(r"\1 ", text)
+    if lang == "en":
+        text = _IS_BEFORE_VERB_RE.sub(r"\1 is ", text)
     text = _APOSTROPHE_RE.sub("", text)
     text = _REPEAT_RE.sub(r"\1\1", text)
     text = _CJK_EDGE_RE.sub(" ", text)

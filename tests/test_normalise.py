@@ -32,6 +32,10 @@ CASES = [
     # French elision splits, English apostrophes join
     ("l'obsèdent, j'ai peur", "fr", "l obsedent j ai peur"),
     ("don't, can't", "en", "don t can t"),
+    # English 's before a verb in -ing is "is"; a possessive, or he's/she's, stays one word
+    ("my husband’s hitting me, dad's gonna", "en", "my husband is hitting me dad is going to"),
+    ("my son's school, he's hitting", "en", "my sons school hes hitting"),
+    ("l'homme's going", "fr", "l hommes going"),
     # repeated letters squeezed to two
     ("pleeeease hellllp", "en", "pleease hellp"),
     # emoji: words for the few that carry one, nothing for the rest
