@@ -72,9 +72,29 @@ _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda
                       "aundi", "naal", "gall", "ditta", "ditti", "kadd", "kol", "kita", "kiti", "kitiyan", "ch",
                       "bhen", "bhra", "agge", "thalle", "peenda", "peendi", "karaan", "karin", "chaddni", "layian",
                       "chukkeya", "laina", "chaunda", "chaundi", "saanu", "sannu", "chahida", "chahidi", "tuhade",
-                      "ohna", "ehna", "kithon", "kadon", "kinna", "ohde", "ehde"}
-# Words that lean to Urdu rather than Hindi when written in Latin letters.
-_ROMANISED_URDU = {"masjid", "khuda", "shukriya", "ammi", "abbu", "urdu", "allah", "inshallah"}
+                      "ohna", "ehna", "kithon", "kadon", "kinna", "ohde", "ehde", "nu", "vi", "ton", "kive",
+                      "kiddan", "lai", "milda", "mildi", "bachda", "bachdi", "rehnge", "veer", "bebe", "bapu",
+                      "hale", "rondi", "ronda", "bolan", "sakeya", "walyan", "menu", "tainu", "ohnu", "ehnu",
+                      "kehnda", "kehndi", "janda", "jandi", "karde", "hunde", "sakda", "sakdi", "chahide"}
+# Romanised Hindi and Urdu share most words; these lean one way.  Urdu writers spell the
+# flapped r as "r" (khara, jhagra, larki, parhai) where Hindi writers write "d" (khada, jhagda,
+# ladki, padhai), and Pakistani spelling ends words in "y" (hy, mujhy); each side also has
+# words of its own register (shohar, khudkushi / pati, aatmahatya).
+_ROMANISED_URDU = {
+    "masjid", "namaz", "khuda", "shukriya", "shukria", "meherbani", "janab", "ammi", "abbu", "aapi", "baji",
+    "khala", "phuppo", "urdu", "allah", "inshallah", "mashallah", "alhamdulillah", "shohar", "shauhar",
+    "khudkushi", "khudkashi", "walida", "walid", "waldain", "mulazmat", "sehat", "mashwara", "nuqsan",
+    "khara", "khari", "kharay", "jhagra", "jhagray", "kapre", "kapray", "larki", "larka", "larkay", "parhai",
+    "parhna", "parhta", "parhti", "barha", "barhta", "barh", "chhor", "chhora", "chora", "thora", "thori",
+    "bohat", "buhat", "hy", "mujhy", "tumhy", "pohnch", "pohncha", "pohnchaungi", "pohanch",
+}
+_ROMANISED_HINDI = {
+    "pati", "patni", "mahila", "sahayata", "kripya", "dhanyavad", "dhanyawad", "aatmahatya", "atmahatya",
+    "bhagwan", "namaste", "mandir", "parivar", "turant", "pitaji", "mataji", "didi", "bhaiya", "swasthya",
+    "khada", "khadi", "jhagda", "jhagde", "kapde", "ladki", "ladka", "ladke", "padhai", "padhna", "padhta",
+    "padhti", "badha", "badhta", "chhod", "chhoda", "thoda", "thodi", "pahunch", "pahuncha",
+}
+_ROMANISED_WORDS |= _ROMANISED_PUNJABI | _ROMANISED_URDU | _ROMANISED_HINDI
 SOUTH_ASIAN = ("hi", "ur", "pa")
 # Arabic typed in Latin letters ("Arabizi"): digits stand for Arabic sounds (3 ع, 7 ح, 2 ء, 5 خ)
 # inside words, beside a few very common words of the dialects.
@@ -206,8 +226,8 @@ def is_short(words: list[str]) -> bool:
 def romanised_south_asian(words: list[str], fallback: str) -> Detection | None:
     """Detect Hindi, Urdu or Punjabi written in Latin letters, when their own words dominate.
 
-    Romanised Hindi and Urdu are written alike: the conversation's language
-    decides between them, Hindi when it is neither; Punjabi has words of its own.
+    Romanised Hindi and Urdu are written alike: the words that lean one way decide,
+    then the conversation's language, then Hindi; Punjabi has words of its own.
     """
     found = [w for w in words if w in _ROMANISED_WORDS]
     latin = max(sum(1 for w in words if w in vocab) for vocab in _FUNCTION_WORDS.values())
@@ -215,10 +235,10 @@ def romanised_south_asian(words: list[str], fallback: str) -> Detection | None:
         return None
     if any(w in _ROMANISED_PUNJABI for w in found):
         choice = "pa"
-    elif any(w in _ROMANISED_URDU for w in words):
-        choice = "ur"
     else:
-        choice = fallback if fallback in ("hi", "ur") else "hi"
+        urdu = sum(1 for w in words if w in _ROMANISED_URDU)
+        hindi = sum(1 for w in words if w in _ROMANISED_HINDI)
+        choice = "ur" if urdu > hindi else "hi" if hindi > urdu else fallback if fallback in ("hi", "ur") else "hi"
     return Detection(choice, f"latin script: romanised {choice} ({len(found)} words against {latin})")
 
 

@@ -55,6 +55,12 @@ CASES = [
 def test_romanised_hindi_or_urdu_follows_the_conversation() -> None:
     assert "ur" == detect("mujhe naukri chahiye, bahut pareshan hoon", fallback="ur").language
     assert "hi" == detect("mujhe naukri chahiye, bahut pareshan hoon", fallback="en").language
+    # words that lean one way decide before the conversation does
+    assert "ur" == detect("mera shohar ghar se nikal raha hai, kya karun", fallback="hi").language
+    assert "ur" == detect("larki ki parhai ke liye madad chahiye", fallback="en").language
+    assert "hi" == detect("ladki ki padhai ke liye madad chahiye", fallback="ur").language
+    # Punjabi's own small words: nu (to), vi (also), ton (from), kive (how)
+    assert "pa" == detect("mummy nu doctor kol jana, kive appointment milu", fallback="en").language
     # one such word among English ones is English
     assert "en" == detect("my son's teacher said he needs madad with reading", fallback="en").language
 
