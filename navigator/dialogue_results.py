@@ -20,6 +20,7 @@ KEPT_RESULTS = 9  # three pages; after that 211 knows more than a list does
 # Ages that fall in different eligibility bands (child, teen, young adult, adult, senior).
 _SAMPLE_AGES = (8, 15, 20, 40, 70)
 TOWN_QUESTION = _("Which town are you in? Burlington, Oakville, Milton or Halton Hills?")
+FEW_RESULTS = _("You can call or text 2-1-1 for more help.")
 
 
 class Results:
@@ -80,6 +81,9 @@ class Results:
             parts.append(Card(start + offset + 1, service, open_line(service, status, now), conv.safe))
         first, last = start + 1, start + len(services)
         more = start + PAGE_SIZE < len(conv.results)
+        if len(conv.results) < PAGE_SIZE:
+            # A short list is all the directory has here: 211 knows programs it does not.
+            parts.append(Line(FEW_RESULTS))
         parts.append(Line(_footer(first, last, more)))
         quick = tuple(Msg(str(n)) for n in range(first, last + 1)) + ((_("MORE"),) if more else ())
         return Reply(conv.language, tuple(parts), quick_replies=quick, needs=conv.needs, services=tuple(services))

@@ -275,3 +275,13 @@ def test_the_handover_sees_every_turn_and_holds_a_conversation_for_a_person(dial
     lines = [(line.role, line.text.split("\n")[0]) for line in dialogue.store.transcript("resident-1")]
     assert [("resident", "qwzx"), ("navigator", "desk for +19055550123"), ("navigator", "[noted]"),
             ("resident", "hungry"), ("resident", "I want to kill myself")] == lines[3:8]
+
+
+def test_a_short_list_points_to_211_for_more(dialogue: Dialogue) -> None:
+    chat = Chat(dialogue)
+    short = chat.say("my partner hits me")  # two records in this directory
+    assert 2 == len(short.services)
+    assert "You can call or text 2-1-1 for more help." in text_of(short)
+    chat.say("food")
+    full = chat.say("no")
+    assert 3 == len(full.services) and "2-1-1" not in text_of(full)
