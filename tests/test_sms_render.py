@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from navigator.dialogue_reply import Card, Line, Reply
-from navigator.i18n import _
+from navigator.i18n import Msg, _
 from navigator.models import Phone, Service
 from navigator.render import sms
 from navigator.render.sms import fit, is_gsm7, segments
@@ -120,3 +120,27 @@ def test_a_crisis_reply_never_holds_a_number_behind_more() -> None:
 def test_no_break_spaces_do_not_force_ucs2() -> None:
     out = sms.render(Reply("fr", (Line("Distress Centre Halton, 24/7\u00a0: (905) 849-4541"),)))
     assert is_gsm7(out.body) and "24/7 : (905)" in out.body
+
+
+def _three_results(footer: str) -> Reply:
+    # Korean text makes the message UCS-2 (67 characters a part): the descriptions cannot fit.
+    cards = tuple(
+        Card(n, Service(id=f"s{n}", name=f"Food Bank {n}", organization="Org", description="Free groceries every week",
+                        needs=("food",), phones=(Phone(f"905-639-08{n:02d}"),)), Msg("지금 열려 있어요"))
+        for n in (1, 2, 3)
+    )
+    return Reply("ko", (Line(Msg("도움이 되는 서비스:")), *cards, Line(Msg(footer))))
+
+
+def test_results_too_long_in_full_are_sent_compact_with_their_footer() -> None:
+    out = sms.render(_three_results("1-3 답장: 자세히"))
+    assert () == out.rest and out.segments <= 3
+    assert "Free groceries" not in out.body  # compact: names, numbers and hours
+    assert all(f"(905) 639-08{n:02d}" in out.body for n in (1, 2, 3))
+    assert out.body.endswith("1-3 답장: 자세히")
+
+
+def test_a_footer_that_alone_would_spill_is_left_out_not_paged() -> None:
+    out = sms.render(_three_results("1-3 답장: 자세히 " + "다른 것도 말씀해 주세요 " * 5))
+    assert () == out.rest and "답장" not in out.body
+    assert all(f"(905) 639-08{n:02d}" in out.body for n in (1, 2, 3))

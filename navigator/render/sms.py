@@ -137,11 +137,14 @@ def render(reply: Reply, tr: Translator | None = None) -> SmsReply:
     if any(isinstance(part, Card) for part in reply.parts):
         # Three results rarely fit in UCS-2 (70 characters a segment): names and numbers come first.
         compact = [block.translate(_SPACES) for block in reply_lines(reply, tr, compact=True)]
+        whole = fit(compact, hint)
+        if not whole.rest:
+            return whole
         footer = _footer_block(reply)
         without_footer = fit([b for i, b in enumerate(compact) if i != footer], hint)
         # When only the "Reply 1-3 for details" line would spill, leave it out rather than page it:
         # MORE then shows the next results, as the resident expects.
-        return without_footer if not without_footer.rest else fit(compact, hint)
+        return without_footer if not without_footer.rest else whole
     return full
 
 
