@@ -29,6 +29,9 @@ Matcher = Callable[..., Match]
 # Keywords residents send in English whatever their language (STOP, MORE, 2, HELP, OK).
 _PURGE_EVERY = timedelta(hours=1)
 _NEUTRAL_WORDS = frozenset({"stop", "start", "more", "number", "help", "safe", "restart", "yes", "no"})
+# A message this short that names a town or an age says only that ("Oakville", "I'm 70 now");
+# a longer one says something else too, which navigator did not understand.
+_UPDATE_WORDS, _UPDATE_CHARS = 5, 40
 
 
 class Directory(Protocol):
@@ -219,7 +222,7 @@ class Dialogue:
                 age=m.age if m.age is not None else conv.age, for_whom=m.for_whom or conv.for_whom,
             )
             return self.results.first(conv, now)
-        if conv.needs and (m.municipality or m.age is not None):
+        if conv.needs and (m.municipality or m.age is not None) and _only_an_update(m.text):
             # A new town or age for the same needs: the results change with it.
             return self._answer(conv, m, now)
         if m.language_choice:
@@ -276,3 +279,8 @@ class Dialogue:
             text = _("Please reply with a number from 1 to %(last)s.", last=len(shown))
             return Reply(conv.language, (Line(text),)), conv
         return self.results.details(conv, shown[number - 1], now), conv
+
+
+def _only_an_update(text: str) -> bool:
+    """Tell whether a message is short enough to be only a town or an age for the same needs."""
+    return len(text.split()) <= _UPDATE_WORDS and len(text) <= _UPDATE_CHARS

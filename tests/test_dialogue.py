@@ -285,3 +285,12 @@ def test_a_short_list_points_to_211_for_more(dialogue: Dialogue) -> None:
     chat.say("food")
     full = chat.say("no")
     assert 3 == len(full.services) and "2-1-1" not in text_of(full)
+
+
+def test_a_new_town_alone_moves_the_results_but_a_long_message_with_a_town_is_not_understood(dialogue: Dialogue) -> None:
+    chat = Chat(dialogue)
+    chat.say("food in milton")
+    moved = chat.say("burlington")
+    assert "Burlington Food Bank" == moved.services[0].name
+    other = chat.say("my neighbour keeps playing loud music at night and i cant sleep, we live in oakville")
+    assert not other.services and "did not understand" in text_of(other)
