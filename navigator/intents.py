@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 SPECIAL_FILES = ("conversation.yaml", "places.yaml", "people.yaml")
 ASK_VALUES = ("municipality", "age", "none")
-TAKEOVER_WHEN = ("young",)
+# When another need's evidence moves to this one: "young" is under 18 or a youth word from
+# people.yaml; "under 25" also takes a stated age under 25 (students, young adults).
+TAKEOVER_WHEN = ("young", "under 25")
 NEED_KEYS = ("need", "ask", "languages", "examples", "takes_over")
 LANGUAGE_KEYS = ("phrases", "patterns", "negative", "clause_negative", "question")
 EXAMPLE_KEYS = ("lang", "text", "expect", "reject")
@@ -87,7 +89,8 @@ class NeedIntent:
     code: str
     ask: str
     questions: dict[str, str]
-    takes_over: str | None = None  # the need whose evidence moves here when young
+    takes_over: tuple[str, ...] = ()  # the needs whose evidence moves here ...
+    takes_over_when: str = "young"  # ... when the message is about such a person
     source: str = ""
 
 
@@ -219,15 +222,22 @@ def _load_need(f: _File, codes: list[str], out: IntentSet) -> None:
         ask = f.scalar(top["ask"][1], "ask")
         if ask not in ASK_VALUES:
             raise f.fail(top["ask"][1], f"ask must be one of {', '.join(ASK_VALUES)}")
-    takes_over = None
+    takes_over: tuple[str, ...] = ()
+    when = "young"
     if "takes_over" in top:
         rule = f.mapping(top["takes_over"][1], "takes_over", ("need", "when"))
         if "need" not in rule or "when" not in rule:
             raise f.fail(top["takes_over"][1], "takes_over needs both 'need' and 'when'")
-        takes_over = f.scalar(rule["need"][1], "takes_over.need")
-        if takes_over not in codes:
-            raise f.fail(rule["need"][1], f"unknown need code {takes_over!r} in takes_over")
-        if f.scalar(rule["when"][1], "takes_over.when") not in TAKEOVER_WHEN:
+        need_node = rule["need"][1]
+        # One need, or a list of them.
+        nodes = f.sequence(need_node, "takes_over.need") if isinstance(need_node, yaml.SequenceNode) else [need_node]
+        for node in nodes:
+            other = f.scalar(node, "takes_over.need")
+            if other not in codes:
+                raise f.fail(node, f"unknown need code {other!r} in takes_over")
+            takes_over += (other,)
+        when = f.scalar(rule["when"][1], "takes_over.when")
+        if when not in TAKEOVER_WHEN:
             raise f.fail(rule["when"][1], f"takes_over.when must be one of {', '.join(TAKEOVER_WHEN)}")
     questions: dict[str, str] = {}
     if "languages" in top:
@@ -239,7 +249,7 @@ def _load_need(f: _File, codes: list[str], out: IntentSet) -> None:
             _load_phrases(f, code, lang, parts, out)
     for example in f.sequence(top["examples"][1], "examples") if "examples" in top else []:
         out.examples.append(_load_example(f, example, codes))
-    out.needs[code] = NeedIntent(code, ask, questions, takes_over, f.path.name)
+    out.needs[code] = NeedIntent(code, ask, questions, takes_over, when, f.path.name)
 
 
 def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.Node, yaml.Node]], out: IntentSet) -> None:

@@ -34,7 +34,7 @@ from .intents import IntentSet, load_intents, load_need_codes
 from .language import SOUTH_ASIAN, detect, dominant_script
 from .models import LANGUAGES, Match, NeedScore, ServiceHit
 from .normalise import fold_accents, normalise
-from .people import PeopleFinder
+from .people import PeopleFinder, Person
 from .phrase_index import LATIN, PhraseIndex, phrase_vocabulary
 from .places import PlaceFinder, load_fsa
 from .spelling import SIMPLEMMA_LANGUAGES, simplemma_answers
@@ -89,7 +89,11 @@ class Matcher:
         order = need_order or list(intents.needs)
         rank = {code: i for i, code in enumerate(SPECIFICITY)}
         self.tie_rank = {code: (rank.get(code, len(rank)), i) for i, code in enumerate(order)}
-        self.takeovers = {n.takes_over: n.code for n in intents.needs.values() if n.takes_over}
+        # need -> [(the need its evidence moves to, when)], from each need file's takes_over.
+        self.takeovers: dict[str, list[tuple[str, str]]] = {}
+        for intent in intents.needs.values():
+            for other in intent.takes_over:
+                self.takeovers.setdefault(other, []).append((intent.code, intent.takes_over_when))
         self._understood: dict[tuple[Any, ...], Match] = {}  # what match() read, by message and context
         # Each word's languages, once for its phrases and once more for its conversation words.
         known: dict[str, list[str]] = {}
@@ -164,7 +168,7 @@ class Matcher:
         raw_words = normalise(text, language, fold=False).split()
         norm = " ".join(map(fold_accents, raw_words))
         person = self.people.find(norm, language)
-        needs, crisis_evidence = self._needs(text, raw_words, norm, language, person.young)
+        needs, crisis_evidence = self._needs(text, raw_words, norm, language, _who_is_young(person))
         crisis = bool(needs) and needs[0].code == "crisis"
         if crisis:
             why.append("crisis: answer with emergency and crisis lines first")
@@ -186,7 +190,7 @@ class Matcher:
         )
 
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str,
-               young: bool) -> tuple[tuple[NeedScore, ...], float]:
+               young: frozenset[str]) -> tuple[tuple[NeedScore, ...], float]:
         """Score every need from the message's language and English; rank them, and give the crisis score."""
         langs = [language] if language == "en" else [language, "en"]
         if language in SOUTH_ASIAN and dominant_script(text) == "latin":
@@ -204,8 +208,10 @@ class Matcher:
                 if lang not in langs:
                     found += evidence(self.crisis_indexes[lang], raw_words, norm, clauses)
         for need, weight, reason, exact in found:
-            target = self.takeovers.get(need) if young else None
-            if target:
+            for _hop in range(2):  # isolation-seniors -> mental-health -> youth-mental-health at most
+                target = next((code for code, when in self.takeovers.get(need, ()) if when in young), None)
+                if target is None:
+                    break
                 reason = f"{reason}, moved to {target}: young person"
                 need = target
             scores[need] = scores.get(need, 0.0) + weight
@@ -230,6 +236,18 @@ class Matcher:
             needs=tuple(n.code for n in needs), municipality=municipality, language=language, age=age, limit=10
         )
         return tuple(hits)
+
+
+def _who_is_young(person: Person) -> frozenset[str]:
+    """Return the takes_over conditions the message's person meets ("young", "under 25")."""
+    met = set()
+    if person.young:
+        met |= {"young", "under 25"}
+    # A stated age counts when it is the age of the one the message is about, not the writer's
+    # beside someone else ("I'm 22 and my grandma is lonely").
+    elif person.age is not None and person.age < 25 and person.for_whom in (None, "self"):
+        met.add("under 25")
+    return frozenset(met)
 
 
 _LANGUAGE_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-hans": "zh-Hans", **{code.lower(): code for code in LANGUAGES}}

@@ -64,6 +64,8 @@ BROKEN = [
     ("bad weight", "need: housing\nlanguages:\n  en:\n    phrases:\n      - shelter: lots\n", 5, "must be a number"),
     ("bad ask", "need: housing\nask: town\n", 2, "ask must be one of"),
     ("takes_over unknown", "need: housing\ntakes_over:\n  need: nope\n  when: young\n", 3, "unknown need code 'nope'"),
+    ("takes_over list", "need: housing\ntakes_over:\n  need: [food, nope]\n  when: young\n", 3, "unknown need code 'nope'"),
+    ("takes_over when", "need: housing\ntakes_over:\n  need: food\n  when: old\n", 4, "takes_over.when must be one of"),
     ("example unknown need", "need: housing\nexamples:\n  - lang: en\n    text: hi\n    expect: [nope]\n", 5, "unknown need code 'nope'"),
     ("phrase of punctuation", "need: housing\nlanguages:\n  en:\n    phrases:\n      - '!!'\n", 5, "no words to match"),
     ("wrong file name", "need: food\n", 1, "must live in food.yaml"),

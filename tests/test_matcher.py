@@ -59,6 +59,9 @@ languages:
 """,
     "mental-health.yaml": """
 need: mental-health
+takes_over:
+  need: [isolation-seniors]
+  when: under 25
 languages:
   en:
     phrases: [depressed: 2, anxiety: 2, counselling]
@@ -89,6 +92,12 @@ need: child-care
 languages:
   pl:
     phrases: [żłobek: 2]
+""",
+    "isolation-seniors.yaml": """
+need: isolation-seniors
+languages:
+  en:
+    phrases: [lonely: 2, no one to talk to: 2]
 """,
 }
 
@@ -146,6 +155,13 @@ NEEDS = [
     ("my 15 year old is depressed", "en", ("youth-mental-health",)),
     ("my son is in grade 9 and depressed", "en", ("youth-mental-health",)),
     ("I am 40 and depressed", "en", ("mental-health",)),
+    # a young person's loneliness is a mental-health need: isolation-seniors moves to mental-health
+    # under 25, and on to youth-mental-health for the young
+    ("my grandpa is so lonely", "en", ("isolation-seniors",)),
+    ("i m 20 and so lonely", "en", ("mental-health",)),
+    ("my 15 year old is lonely at school", "en", ("youth-mental-health",)),
+    ("i m 22 and my grandma has no one to talk to", "en", ("isolation-seniors",)),
+    ("i m 70 and lonely", "en", ("isolation-seniors",)),
 ]
 
 
