@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SPECIAL_FILES = ("conversation.yaml", "places.yaml", "people.yaml")
 ASK_VALUES = ("municipality", "age", "none")
 # When another need's evidence moves to this one: "young" is under 18 or a youth word from
-# people.yaml; "under 25" also takes a stated age under 25 (students, young adults).
+# people.yaml; "under 25" also takes a stated age under 25 or a young-adult word (a student).
 TAKEOVER_WHEN = ("young", "under 25")
 NEED_KEYS = ("need", "ask", "languages", "examples", "takes_over")
 LANGUAGE_KEYS = ("phrases", "patterns", "negative", "clause_negative", "question")
@@ -320,7 +320,7 @@ def _load_people(f: _File, out: IntentSet) -> None:
     top = f.mapping(f.root, "people.yaml", ("languages",))
     for lang_node, body in f.mapping(top["languages"][1], "languages").values() if "languages" in top else []:
         lang = f.language(lang_node)
-        parts = f.mapping(body, f"languages.{lang}", ("age", "young") + FOR_WHOM)
+        parts = f.mapping(body, f"languages.{lang}", ("age", "young", "young_adult") + FOR_WHOM)
         entry: dict[str, list[Any]] = {}
         for name, (_key, value) in parts.items():
             if name == "age":

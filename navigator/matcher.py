@@ -243,9 +243,9 @@ def _who_is_young(person: Person) -> frozenset[str]:
     met = set()
     if person.young:
         met |= {"young", "under 25"}
-    # A stated age counts when it is the age of the one the message is about, not the writer's
-    # beside someone else ("I'm 22 and my grandma is lonely").
-    elif person.age is not None and person.age < 25 and person.for_whom in (None, "self"):
+    # A stated age counts when it is likely the age of the one the message is about, not the
+    # writer's beside someone else ("I'm 22 and my grandma is lonely").
+    elif person.young_adult or (person.age is not None and person.age < 25 and person.for_whom in (None, "self", "child")):
         met.add("under 25")
     return frozenset(met)
 

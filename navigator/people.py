@@ -20,6 +20,7 @@ class Person:
     age: int | None = None
     for_whom: str | None = None
     young: bool = False
+    young_adult: bool = False  # a student or a young adult: under 25, maybe over 18
     why: tuple[str, ...] = ()
 
 
@@ -43,7 +44,7 @@ class PeopleFinder:
         for lang, entry in people.items():
             self.ages[lang] = list(entry.get("age", []))
             cues = []
-            for name in ("young",) + FOR_WHOM:
+            for name in ("young", "young_adult") + FOR_WHOM:
                 regex = _alternation(entry.get(name, []), lang)
                 if regex:
                     cues.append((name, regex))
@@ -64,7 +65,7 @@ class PeopleFinder:
                     if name == "young" and young_word is None:
                         young_word = found.group(0)
         whom = None
-        others = first.keys() - {"young", "self"}
+        others = first.keys() - {"young", "young_adult", "self"}
         age_whom = next((w for _a, w, _s in ages if w), None)
         # A worker asking for a client speaks for the client wherever the word falls;
         # "self" counts only when no one else is named ("I am worried about my son").
@@ -89,10 +90,14 @@ class PeopleFinder:
             else:
                 young = True
                 why.append(f"young ({young_word!r})")
+        # Not when the message is about a parent, a partner or a client: the student is then the writer.
+        young_adult = "young_adult" in first and whom not in ("parent", "partner", "client")
+        if young_adult and not young:
+            why.append("young adult")
         if whom:
             why.append(f"for {whom}")
         age = ages[0][0] if ages else None
-        return Person(age, whom, young, tuple(why))
+        return Person(age, whom, young, young_adult, tuple(why))
 
     def _ages(self, text: str, langs: list[str]) -> list[tuple[int, str | None, str]]:
         """Every age said in ``text``: (years, whom the pattern names, the words), earliest first."""
