@@ -33,6 +33,14 @@ PLACES = [
     ("we are in Acton", "halton-hills"),
     ("Glen Williams", "halton-hills"),
     ("norval", "halton-hills"),
+    # neighbourhoods, landmarks and streets in other scripts, with prefixes attached
+    ("نحنا بأكتون", "halton-hills"),
+    ("بمستشفى جوزيف برانت", "burlington"),
+    ("저는 올더샷에 살아요", "burlington"),
+    ("मैं ब्रॉन्टे में रहता हूँ", "oakville"),
+    # a street found in one town; Guelph Line is in Burlington, Guelph is not in Halton
+    ("the costco on guelph line", "burlington"),
+    ("moving to guelph", None),
     ("limehouse", "halton-hills"),
     ("halton hills", "halton-hills"),
     ("burlingtn", "burlington"),
