@@ -40,7 +40,6 @@ PLACES = [
     ("मैं ब्रॉन्टे में रहता हूँ", "oakville"),
     # a street found in one town; Guelph Line is in Burlington, Guelph is not in Halton
     ("the costco on guelph line", "burlington"),
-    ("moving to guelph", None),
     ("limehouse", "halton-hills"),
     ("halton hills", "halton-hills"),
     ("burlingtn", "burlington"),
@@ -73,6 +72,7 @@ PLACES = [
 
 NOWHERE = [
     "I live in Hamilton",  # not Milton, though one letter is shared
+    "moving to guelph",  # not Guelph Line
     "Mississauga",
     "toronto downtown",
     "halton",  # the Region alone names no town
