@@ -150,8 +150,13 @@ def _follow(words: tuple[frozenset[str], ...], j: int, keysets: list[frozenset[s
     if j == len(words):
         return used
     if not words[j]:
-        for skip in range(_GAP + 1):
-            found = _follow(words, j + 1, keysets, pos + skip, used)
+        # Consecutive `*` are one gap of up to three words each: trying their sum once, shortest
+        # first, finds what trying each in turn would, without trying every combination.
+        gaps = 1
+        while j + gaps < len(words) and not words[j + gaps]:
+            gaps += 1
+        for skip in range(_GAP * gaps + 1):
+            found = _follow(words, j + gaps, keysets, pos + skip, used)
             if found:
                 return found
         return None
