@@ -281,11 +281,17 @@ def detect(text: str, fallback: str = "en", lexicon: Lexicon | None = None, word
     arabizi = sum(1 for w in words if _arabizi(w))
     if arabizi >= 2:
         return Detection("ar", f"latin script: Arabic in Latin letters ({arabizi} words)")
-    scores = latin_scores(text)
-    for lang in scores:
-        # Function words and the intents' own words count beside the detector.
-        evidence = known.get(lang, 0.0) + sum(1 for w in words if w in _FUNCTION_WORDS[lang])
-        scores[lang] += EVIDENCE_WEIGHT * evidence
+    # Function words and the intents' own words count beside the detector.
+    evidence = {lang: EVIDENCE_WEIGHT * (known.get(lang, 0.0) + sum(1 for w in words if w in _FUNCTION_WORDS[lang]))
+                for lang in LATIN_LANGUAGES}
+    first, second = sorted(evidence.values(), reverse=True)[:2]
+    if first - second > 1.0:
+        # The detector's confidences add up to 1: they cannot overturn a lead this large.
+        scores = evidence
+    else:
+        scores = latin_scores(text)
+        for lang in scores:
+            scores[lang] += evidence[lang]
     best = max(scores, key=lambda lang: scores[lang])
     if best == "en":
         strong = sum(1 for w in words if w in _TAGALOG_STRONG)
