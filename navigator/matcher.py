@@ -166,6 +166,8 @@ class Matcher:
             language, how = detection.language, detection.reason
         why.append(f"language {language}: {how}")
         raw_words = normalise(text, language, fold=False).split()
+        if language == "tl":
+            raw_words = [self._taglish(word) for word in raw_words]
         norm = " ".join(map(fold_accents, raw_words))
         person = self.people.find(norm, language)
         needs, crisis_evidence = self._needs(text, raw_words, norm, language, _who_is_young(person))
@@ -188,6 +190,22 @@ class Matcher:
             age=age, for_whom=person.for_whom, intent=intent, number=number,
             language_choice=choice, why=tuple(why), crisis_hint=not crisis and crisis_evidence > 0,
         )
+
+    def _taglish(self, word: str) -> str:
+        """Return the English word inside a Tagalog-affixed one ("nirape", "naevict"), or ``word``.
+
+        Taglish puts Tagalog verb prefixes on English words; written with a hyphen they
+        split anyway (na-evict), written together only the English phrases' own words are
+        taken out (by their stem: naevict is evict, as in evicted), so Tagalog words that
+        merely start alike stay whole.
+        """
+        english = self.indexes["en"]
+        for prefix in _TAGALOG_PREFIXES:
+            rest = word[len(prefix):]
+            if word.startswith(prefix) and len(rest) >= 4 and (
+                    rest in english.vocab or not english.known_keys.isdisjoint(english._word_keys(rest))):
+                return rest
+        return word
 
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str,
                young: frozenset[str]) -> tuple[tuple[NeedScore, ...], float]:
@@ -250,6 +268,8 @@ def _who_is_young(person: Person) -> frozenset[str]:
     return frozenset(met)
 
 
+# Tagalog verb prefixes put on English words, longest first.
+_TAGALOG_PREFIXES = ("nakaka", "pinag", "naka", "pina", "nag", "mag", "ni", "na")
 _LANGUAGE_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-hans": "zh-Hans", **{code.lower(): code for code in LANGUAGES}}
 _CONTEXT_KEYS = ("language", "conversation_language", "municipality", "age")
 

@@ -645,3 +645,11 @@ def _small_with_crisis(folder: Path, crisis_yaml: str) -> Matcher:
         shutil.copy(settings.INTENTS_DIR / name, folder)
     (folder / "crisis.yaml").write_text(crisis_yaml, encoding="utf-8")
     return compile_matcher(folder, use_cache=False)
+
+
+def test_taglish_prefixes_on_english_words() -> None:
+    matcher = get_matcher()
+    assert "sexual-assault" in matcher.match("nirape ako ng kapitbahay namin", lang="tl").need_codes
+    assert "housing" in matcher.match("naevict kami sa apartment", lang="tl").need_codes
+    # a Tagalog word that only starts like a prefix stays whole
+    assert "maganda" == matcher._taglish("maganda") and "nakatira" == matcher._taglish("nakatira")
