@@ -40,6 +40,8 @@ PLACES = [
     ("मैं ब्रॉन्टे में रहता हूँ", "oakville"),
     # a street found in one town; Guelph Line is in Burlington, Guelph is not in Halton
     ("the costco on guelph line", "burlington"),
+    ("tracks at appleby go", "burlington"),
+    ("my son goes to appleby college", "oakville"),
     ("limehouse", "halton-hills"),
     ("halton hills", "halton-hills"),
     ("burlingtn", "burlington"),
