@@ -80,7 +80,8 @@ class PeopleFinder:
         young = any(age < YOUNG_BELOW for age, _w, _s in ages)
         if young:
             why.append("young (under 18)")
-        elif young_word is not None:
+        elif young_word is not None and whom not in ("parent", "partner"):
+            # A youth word beside a parent or a partner is about something else ("she taught high school").
             # An adult age said of the person the message is about outweighs a youth word
             # ("my son is 20, the kid never leaves his room"); a parent's own age does not
             # ("I'm 45 and my teen is anxious").

@@ -116,6 +116,9 @@ YOUNG = [
     ("mi hija está deprimida", "es", False),
     # A parent's own age is not the child's.
     ("I'm 45 and my teen is anxious", "en", True),
+    # A youth word beside a parent or a partner is about something else.
+    ("my mom is lonely since she retired from teaching high school", "en", False),
+    ("my husband works at a high school and drinks every night", "en", False),
     # Any age under 18 makes the message about a young person.
     ("son is 8 and anxious", "en", True),
     ("I'm 16 and my mom yells", "en", True),
