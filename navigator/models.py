@@ -21,14 +21,14 @@ WIDER_AREAS = ("halton", "ontario", "canada")
 LANGUAGES = ("en", "fr", "ar", "zh-Hans", "pa", "ur", "es", "pt", "pl", "tl", "hi", "ko")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     number: str  # as the source states it, e.g. "905-849-4541"
     extension: str | None = None
     description: str | None = None  # e.g. "Milton/Halton Hills", "text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hours:
     """One opening window of an HSDS schedule row, local time (America/Toronto)."""
 
@@ -37,7 +37,7 @@ class Hours:
     closes: time  # closes <= opens means the window runs past midnight
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Service:
     """A directory service with everything a resident or operator is shown."""
 
@@ -66,7 +66,7 @@ class Service:
     last_verified: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceHit:
     """A service found by a search, with its score and why it was chosen."""
 

@@ -34,7 +34,7 @@ _PATTERN_WORD_RE = re.compile(r"[^\W\d_]{5,}")
 _KEY_CACHE = 20000
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Entry:
     """A phrase, negative cue or pattern ready to match."""
 

@@ -165,5 +165,10 @@ def load_all(conn: sqlite3.Connection, parts: tuple[str, ...] = tuple(PARTS)) ->
         for row in _rows(conn, PARTS[part].format(where="")):
             by_service[row["service_id"]].append(row)
         grouped[part] = by_service
-    for service in _rows(conn, SERVICE_SQL + " ORDER BY s.rowid"):
+    # Service rows one at a time: with every description in memory at once, loading 60,000
+    # services would leave the process that much bigger for good.
+    cursor = conn.execute(SERVICE_SQL + " ORDER BY s.rowid")
+    names = [c[0] for c in cursor.description]
+    for values in cursor:
+        service = dict(zip(names, values))
         yield service, assemble(service, {part: grouped[part].get(service["id"], []) for part in parts})
