@@ -54,7 +54,11 @@ SPECIFICITY = (
     "transportation", "health", "food", "housing", "legal", "newcomers", "employment", "income",
     "mental-health",
 )
-_SAME_SCRIPT = {**{lang: LATIN for lang in LATIN}, "ar": ("ar", "ur"), "ur": ("ar", "ur")}
+# The crisis words tried word for word beyond the message's language: its script's other
+# languages, and for Latin letters also Hindi, Urdu, Punjabi and Arabic as typed in them
+# (a Hinglish or Arabizi crisis message is often read as English, Tagalog or Portuguese).
+_ROMANISED = ("hi", "ur", "pa", "ar")
+_SAME_SCRIPT = {**{lang: LATIN + _ROMANISED for lang in LATIN}, "ar": ("ar", "ur"), "ur": ("ar", "ur")}
 
 
 class Matcher:
@@ -80,7 +84,7 @@ class Matcher:
         )
         # Words match as written there: stems of one language meet unrelated words of
         # another ("suicide" and Spanish "suicidarme" share a Spanish stem).
-        self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only, exact=True) for lang in LATIN + ("ar", "ur")}
+        self.crisis_indexes = {lang: PhraseIndex(lang, crisis_only, exact=True) for lang in LATIN + _ROMANISED}
         self.clause_cues = bool(intents.clause_negatives)
         self.conversation = Conversation(intents)
         self.places = PlaceFinder(intents.places, intents.outside, fsa)

@@ -653,3 +653,10 @@ def test_taglish_prefixes_on_english_words() -> None:
     assert "housing" in matcher.match("naevict kami sa apartment", lang="tl").need_codes
     # a Tagalog word that only starts like a prefix stays whole
     assert "maganda" == matcher._taglish("maganda") and "nakatira" == matcher._taglish("nakatira")
+
+
+def test_romanised_crisis_words_count_in_a_message_read_as_english() -> None:
+    # One Hinglish word among English-looking ones: the message is read as English, and
+    # Hindi, Urdu and Punjabi crisis words typed in Latin letters are tried all the same.
+    found = get_matcher().match("main sulfas di goli kha layi hai")
+    assert "en" == found.language and found.crisis
