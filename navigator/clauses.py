@@ -60,7 +60,8 @@ def split_clauses(text: str, lang: str, words: list[str]) -> Clauses:
     breaks = _BREAK_WORDS.get(lang, set()) | _BREAK_WORDS["en"]
     clause, by_word, by_char = 0, [], []
     for i, word in enumerate(words):
-        if i and (chunk_of[i] != chunk_of[i - 1] or fold_accents(word) in breaks):
+        # A one-letter word keeps its accent: Portuguese "é" (is) is not "e" (and).
+        if i and (chunk_of[i] != chunk_of[i - 1] or (word if len(word) == 1 else fold_accents(word)) in breaks):
             clause += 1
         by_word.append(clause)
         by_char.extend([clause] * len(fold_accents(word)))

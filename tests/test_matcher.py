@@ -560,6 +560,10 @@ def test_clauses_line_up_with_the_words() -> None:
     assert [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2] == list(split_clauses(text, "en", words).words)
     # pieces that do not line up with the words: each word its own clause
     assert (0, 1, 2) == split_clauses("x", "en", ["a", "b", "c"]).words
+    # Portuguese "e" (and) starts a clause; "é" (is) does not
+    text = "o trabalho é sobre moradia e preciso de ajuda"
+    words = normalise(text, "pt", fold=False).split()
+    assert [0, 0, 0, 0, 0, 1, 1, 1, 1] == list(split_clauses(text, "pt", words).words)
 
 
 def test_romanised_phrases_count_for_hindi_urdu_and_punjabi(tmp_path: Path) -> None:
