@@ -204,10 +204,15 @@ class Matcher:
         merely start alike stay whole.
         """
         english = self.indexes["en"]
+        if word in self.indexes["tl"].vocab:
+            return word
         for prefix in _TAGALOG_PREFIXES:
             rest = word[len(prefix):]
+            # Only a word no other language's phrases use: Tagalog, Spanish or Hindi words
+            # inside (nawala: wala, nakaandar: andar) stay as they are.
             if word.startswith(prefix) and len(rest) >= 4 and (
-                    rest in english.vocab or not english.known_keys.isdisjoint(english._word_keys(rest))):
+                    rest in english.vocab or not english.known_keys.isdisjoint(english._word_keys(rest))) and not any(
+                    rest in index.vocab for lang, index in self.indexes.items() if lang != "en"):
                 return rest
         return word
 

@@ -657,6 +657,8 @@ def test_taglish_prefixes_on_english_words() -> None:
     assert "housing" in matcher.match("naevict kami sa apartment", lang="tl").need_codes
     # a Tagalog word that only starts like a prefix stays whole
     assert "maganda" == matcher._taglish("maganda") and "nakatira" == matcher._taglish("nakatira")
+    # nor one whose rest is a word of another language's phrases (wala, andar)
+    assert "nawala" == matcher._taglish("nawala") and "nakaandar" == matcher._taglish("nakaandar")
 
 
 def test_romanised_crisis_words_count_in_a_message_read_as_english() -> None:
