@@ -86,7 +86,7 @@ def _build_accents() -> dict[int, str]:
         base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
         if base != char:
             table[code] = base
-    table.update({ord("ł"): "l", ord("ø"): "o", ord("đ"): "d", ord("ß"): "ss", ord("æ"): "ae"})
+    table.update({ord("ł"): "l", ord("ø"): "o", ord("đ"): "d", ord("ß"): "ss", ord("æ"): "ae", ord("œ"): "oe"})
     for code in range(0x300, 0x370):  # combining accents left after NFKC
         table[code] = ""
     return table

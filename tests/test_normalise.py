@@ -19,6 +19,7 @@ CASES = [
     ("Éviction à Montréal", "fr", "eviction a montreal"),
     ("Pomóż, zgwałcił", "pl", "pomoz zgwalcil"),
     ("Straße", "en", "strasse"),
+    ("ma sœur", "fr", "ma soeur"),
     # SMS shorthand, English only where the word is ambiguous elsewhere
     ("pls help me w/ rent tmrw", "en", "please help me with rent tomorrow"),
     ("can u help, idk what to do bc im scared", "en", "can you help i dont know what to do because i m scared"),
