@@ -22,10 +22,11 @@ _GAP = 3  # words a `*` stands for
 
 def evidence(
     index: PhraseIndex, raw_words: list[str], norm: str, clauses: Callable[[], Clauses] | None = None,
-) -> list[tuple[str, float, str, bool]]:
-    """Return (need, weight, why, exact) for every phrase and pattern the message shows.
+) -> list[tuple[str, float, str, bool, str]]:
+    """Return (need, weight, why, exact, text) for every phrase and pattern the message shows.
 
-    ``exact`` says the words matched as written, not through a stem or a typo.
+    ``exact`` says the words matched as written, not through a stem or a typo; ``text`` is
+    the phrase or pattern as listed.
     ``clauses`` numbers the message's clauses, for ``clause_negative`` cues; it is
     called only when such a cue is found.
     """
@@ -49,7 +50,7 @@ def evidence(
             if entry.clause:
                 numbered = numbered or clauses()
                 silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
-    out: dict[int, tuple[str, float, str, bool]] = {}
+    out: dict[int, tuple[str, float, str, bool, str]] = {}
     words = norm.split()
 
     def blocked(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
@@ -87,7 +88,7 @@ def evidence(
             log.debug("negative cue cancels %r (%s)", entry.text, entry.source)
         elif not spots & taken.setdefault(entry.need, set()):
             taken[entry.need] |= spots
-            out[id(entry)] = (entry.need, entry.weight, f"{index.lang} {entry.text!r} ({entry.source})", exact)
+            out[id(entry)] = (entry.need, entry.weight, f"{index.lang} {entry.text!r} ({entry.source})", exact, entry.text)
     return list(out.values())
 
 

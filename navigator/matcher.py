@@ -234,7 +234,11 @@ class Matcher:
             for lang in _SAME_SCRIPT.get(language, ()):
                 if lang not in langs:
                     found += evidence(self.crisis_indexes[lang], raw_words, norm, clauses)
-        for need, weight, reason, exact in found:
+        seen: set[tuple[str, str]] = set()
+        for need, weight, reason, exact, said in found:
+            if (need, said) in seen:
+                continue  # the same phrase listed under several languages (romanised Hindi, Urdu, Punjabi) counts once
+            seen.add((need, said))
             for _hop in range(2):  # isolation-seniors -> mental-health -> youth-mental-health at most
                 target = next((code for code, when in self.takeovers.get(need, ()) if when in young), None)
                 if target is None:
