@@ -12,7 +12,9 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -103,6 +105,39 @@ def main() -> None:
         p50, p99, cpu50, cpu99 = _time(calls, directory._searches.clear)
         print(f"{name}: p50 {p50:.2f} ms, p99 {p99:.2f} ms wall; CPU p50 {cpu50:.2f} ms, p99 {cpu99:.2f} ms"
               f" ({len(calls)} queries)")
+    memory(report.out)
+
+
+MEMORY = """
+import os, random, sys
+from datetime import UTC, datetime
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import messages
+from navigator.app import create_app
+from navigator.channels.sms import answer, dialogue_for
+
+def rss():
+    return next(int(l.split()[1]) // 1024 for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:"))
+
+dialogue = dialogue_for(create_app())
+loaded = rss()
+rng = random.Random(5)
+for _ in range(6000):
+    answer(dialogue, f"resident-{rng.randrange(3000)}", messages.message(rng)[0], datetime.now(UTC))
+print(loaded, rss())
+"""
+
+
+def memory(db: Path) -> None:
+    """Print the resident memory of an app process holding the matcher and this directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "NAVIGATOR_DIRECTORY": str(db), "NAVIGATOR_STATE_DB": str(Path(tmp) / "state.db")}
+        out = subprocess.run([sys.executable, "-c", MEMORY, str(Path(__file__).resolve().parent)], env=env,
+                             capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    loaded, after = out.stdout.split()[-2:]
+    print(f"memory of an app process with this directory: {loaded} MB after start-up, {after} MB after 6,000"
+          " varied messages (target < 300 MB)")
 
 
 if __name__ == "__main__":
