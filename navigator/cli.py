@@ -21,8 +21,12 @@ def serve(host: str, port: int) -> None:
     Example: navigator serve --port 8080
     """
     from .app import create_app
+    from .channels.sms import dialogue_for
 
-    create_app().run(host=host, port=port)
+    app = create_app()
+    # Compile the intents and load the directory now, not on the first resident's message.
+    dialogue_for(app)
+    app.run(host=host, port=port)
 
 
 def _register() -> None:
