@@ -97,10 +97,14 @@ def _occurrences(index: PhraseIndex, keysets: list[frozenset[str]], norm: str) -
     found = []
     if index.cjk:
         squashed = norm.replace(" ", "")
+        # Korean separates words with spaces: a phrase found across one must have a space there too
+        # (이혼 "divorce" is not in 부모님이 혼자 "parents alone"). Chinese has no spaces to respect.
+        spaces = _space_positions(norm) if index.lang == "ko" else frozenset()
         for j, char in enumerate(squashed):
             for entry in index.table.get(char, ()):
-                if squashed.startswith(entry.text, j):
-                    found.append((entry, frozenset(("c", k) for k in range(j, j + len(entry.text)))))
+                end = j + len(entry.text)
+                if squashed.startswith(entry.text, j) and (not spaces or _spaces_fit(entry, j, end, spaces)):
+                    found.append((entry, frozenset(("c", k) for k in range(j, end))))
         return found
     singles, heads, table = index.single_starts, index.pair_heads, index.table
     last = len(keysets) - 1
@@ -120,6 +124,27 @@ def _occurrences(index: PhraseIndex, keysets: list[frozenset[str]], norm: str) -
                 if used:
                     found.append((entry, frozenset(("t", k) for k in used)))
     return found
+
+
+def _space_positions(norm: str) -> frozenset[int]:
+    """Return where, in ``norm`` without spaces, each word after the first begins."""
+    positions, at = set(), 0
+    for word in norm.split()[:-1]:
+        at += len(word)
+        positions.add(at)
+    return frozenset(positions)
+
+
+def _spaces_fit(entry: Entry, start: int, end: int, spaces: frozenset[int]) -> bool:
+    """Tell whether every space of the message inside a match is a space of the phrase too."""
+    inside = [k for k in spaces if start < k < end]
+    if not inside:
+        return True
+    allowed, at = set(), start
+    for piece in entry.surface[:-1]:
+        at += len(piece)
+        allowed.add(at)
+    return all(k in allowed for k in inside)
 
 
 def _pattern_spots(found: re.Match[str], text: str, cjk: bool) -> frozenset[tuple[str, int]]:

@@ -145,8 +145,10 @@ class PhraseIndex:
         negative = table is not self.first
         clause = table is self.clause_negatives
         if self.cjk:
-            squashed = "".join(w for w in phrase.words if w != "*")
-            entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative, clause=clause)
+            pieces = tuple(w for w in phrase.words if w != "*")
+            squashed = "".join(pieces)
+            # The phrase's own words are kept: in Korean a match may not straddle a space the phrase lacks.
+            entry = Entry(phrase.need, (), squashed, phrase.weight, phrase.source, negative, pieces, clause)
             table.setdefault(squashed[0], []).append(entry)
             return
         words: list[frozenset[str]] = []

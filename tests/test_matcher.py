@@ -675,3 +675,15 @@ def test_romanised_crisis_words_count_in_a_message_read_as_english() -> None:
     # Hindi, Urdu and Punjabi crisis words typed in Latin letters are tried all the same.
     found = get_matcher().match("main sulfas di goli kha layi hai")
     assert "en" == found.language and found.crisis
+
+
+def test_korean_phrases_do_not_straddle_a_space_they_lack(tmp_path: Path) -> None:
+    (tmp_path / "legal.yaml").write_text("need: legal\nlanguages:\n  ko:\n    phrases: [이혼: 2]\n", encoding="utf-8")
+    (tmp_path / "isolation-seniors.yaml").write_text(
+        "need: isolation-seniors\nlanguages:\n  ko:\n    phrases: [혼자 사시: 2, 혼자 사세요: 2]\n", encoding="utf-8")
+    matcher = compile_matcher(tmp_path, use_cache=False)
+    # 이혼 ("divorce") spelt across 부모님이 혼자 ("parents alone") is no divorce
+    assert ("isolation-seniors",) == matcher.match("부모님이 혼자 사세요", lang="ko").need_codes
+    assert ("legal",) == matcher.match("이혼 소송 중이에요", lang="ko").need_codes
+    # a phrase's own space may be left out by the resident
+    assert ("isolation-seniors",) == matcher.match("혼자사시는 아버지", lang="ko").need_codes
