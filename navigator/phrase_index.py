@@ -217,6 +217,10 @@ class PhraseIndex:
         if not self.typo_words or not word.isalpha() or len(word) < 5:
             return found
         for candidate in near(word, self.typo_words):
+            # A stem that is no phrase word of its own ("evict") stands for a misspelt ending
+            # ("evictd"), so the word must begin with it: "venden" is no typo of "venen" (veneno).
+            if candidate not in self.vocab and not word.startswith(candidate[:-1]):
+                continue
             found |= self.near_words[candidate]
         return found
 

@@ -687,3 +687,10 @@ def test_korean_phrases_do_not_straddle_a_space_they_lack(tmp_path: Path) -> Non
     assert ("legal",) == matcher.match("이혼 소송 중이에요", lang="ko").need_codes
     # a phrase's own space may be left out by the resident
     assert ("isolation-seniors",) == matcher.match("혼자사시는 아버지", lang="ko").need_codes
+
+
+def test_a_misspelt_ending_finds_its_stem_but_another_word_does_not() -> None:
+    spanish, english = get_matcher().indexes["es"], get_matcher().indexes["en"]
+    assert "evict" in english.keys("evictd")
+    # "venden" (they sell) is one letter from "venen", the stem of "veneno" (poison), but does not begin with it
+    assert "venen" not in spanish.keys("venden")
