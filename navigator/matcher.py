@@ -210,8 +210,7 @@ class Matcher:
             rest = word[len(prefix):]
             # Only a word no other language's phrases use: Tagalog, Spanish or Hindi words
             # inside (nawala: wala, nakaandar: andar) stay as they are.
-            if word.startswith(prefix) and len(rest) >= 4 and (
-                    rest in english.vocab or not english.known_keys.isdisjoint(english._word_keys(rest))) and not any(
+            if word.startswith(prefix) and len(rest) >= 4 and english.knows(rest) and not any(
                     rest in index.vocab for lang, index in self.indexes.items() if lang != "en"):
                 return rest
         return word

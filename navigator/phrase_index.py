@@ -192,6 +192,10 @@ class PhraseIndex:
             self._keys[raw] = result
         return result
 
+    def knows(self, word: str) -> bool:
+        """Tell whether the phrases use ``word`` or a word of the same stem (no misspellings)."""
+        return word in self.vocab or not self.known_keys.isdisjoint(self._word_keys(word))
+
     def correct(self, word: str) -> str:
         """Return the pattern word ``word`` is a typo of, or ``word`` itself.
 
