@@ -54,8 +54,11 @@ def evidence(
     words = norm.split()
 
     def blocked(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
-        """Return whether a negative cue cancels this hit."""
+        """Return whether a negative cue, or a negation just before or after it, cancels this hit."""
         if not spots.isdisjoint(cancelled.get(entry.need, ())):
+            return True
+        negations = index.negations.get(entry.need)
+        if negations and _negated(negations, spots, norm.replace(" ", "") if index.cjk else words):
             return True
         return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 
@@ -124,6 +127,24 @@ def _occurrences(index: PhraseIndex, keysets: list[frozenset[str]], norm: str) -
                 if used:
                     found.append((entry, frozenset(("t", k) for k in used)))
     return found
+
+
+def _negated(
+    negations: tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]],
+    spots: frozenset[tuple[str, int]], text: str | list[str],
+) -> bool:
+    """Tell whether the words just before or just after a hit turn it around ("don t" want to die).
+
+    ``text`` is the message's words, or in Chinese and Korean its characters without spaces.
+    """
+    positions = [k for _kind, k in spots]
+    first, after = min(positions), max(positions) + 1
+    before_words, after_words = negations
+    if isinstance(text, str):
+        return any(text.endswith(w[0], 0, first) for w in before_words) or any(
+            text.startswith(w[0], after) for w in after_words)
+    return any(first >= len(w) and tuple(text[first - len(w):first]) == w for w in before_words) or any(
+        tuple(text[after:after + len(w)]) == w for w in after_words)
 
 
 def _space_positions(norm: str) -> frozenset[int]:

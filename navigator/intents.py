@@ -27,7 +27,8 @@ ASK_VALUES = ("municipality", "age", "none")
 # people.yaml; "under 25" also takes a stated age under 25 or a young-adult word (a student).
 TAKEOVER_WHEN = ("young", "under 25")
 NEED_KEYS = ("need", "ask", "languages", "examples", "takes_over")
-LANGUAGE_KEYS = ("phrases", "patterns", "negative", "clause_negative", "question")
+LANGUAGE_KEYS = ("phrases", "patterns", "negative", "clause_negative", "negation_before", "negation_after", "question")
+NEGATION_SIDES = ("before", "after")
 EXAMPLE_KEYS = ("lang", "text", "expect", "reject")
 CONVERSATION_INTENTS = (
     "greeting", "thanks", "yes", "no", "more", "restart", "person", "stop", "start", "help", "safe",
@@ -75,6 +76,17 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Negation:
+    """Words that, right before (or after) one of a need's phrases, say the opposite: "i don't want to die"."""
+
+    need: str
+    lang: str
+    side: str  # "before" or "after" the phrase
+    words: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Example:
     file: str
     line: int
@@ -103,6 +115,7 @@ class IntentSet:
     negatives: list[Phrase] = field(default_factory=list)
     clause_negatives: list[Phrase] = field(default_factory=list)  # cancel their need's phrases in their clause
     patterns: list[Pattern] = field(default_factory=list)
+    negations: list[Negation] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     # conversation.yaml
     whole_message: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> intent -> texts
@@ -263,6 +276,14 @@ def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.No
             words = tuple(map(fold_accents, written))
             phrase = Phrase(code, lang, text, words, weight, f.where(at), written)
             target.append(phrase)
+    for side in NEGATION_SIDES:
+        key = f"negation_{side}"
+        for node in f.sequence(parts[key][1], key) if key in parts else []:
+            text = f.scalar(node, "negation")
+            words = phrase_words(text, lang)
+            if not words or "*" in words:
+                raise f.fail(node, f"negation {text!r} must be words, without *")
+            out.negations.append(Negation(code, lang, side, words, f.where(node)))
     for node in f.sequence(parts["patterns"][1], "patterns") if "patterns" in parts else []:
         text, weight, at = _weighted(f, node, "pattern")
         try:

@@ -82,6 +82,18 @@ class PhraseIndex:
         self._literal_finder = LiteralFinder(p[4] for p in self.patterns)
         # simplemma knows French forms the stemmer cuts differently (obsèdent, obsède).
         self.lemmas: dict[str, str] = dict(answers) if lang == "fr" and not exact else {}
+        # need -> (words that negate its phrases just before them, just after them); in Chinese
+        # and Korean the words are joined, as the message's characters are compared without spaces.
+        self.negations: dict[str, tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]] = {}
+        for negation in intents.negations:
+            if negation.lang == lang:
+                words = ("".join(negation.words),) if self.cjk else negation.words
+                before, after = self.negations.get(negation.need, ((), ()))
+                if negation.side == "before":
+                    before += (words,)
+                else:
+                    after += (words,)
+                self.negations[negation.need] = (before, after)
         self._phrase_keys: dict[str, frozenset[str]] = {}
         for phrase, table in items:
             self._add(phrase, table)

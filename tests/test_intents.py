@@ -70,7 +70,15 @@ BROKEN = [
     ("phrase of punctuation", "need: housing\nlanguages:\n  en:\n    phrases:\n      - '!!'\n", 5, "no words to match"),
     ("wrong file name", "need: food\n", 1, "must live in food.yaml"),
     ("clause cue of gaps", "need: housing\nlanguages:\n  en:\n    clause_negative: ['* ago']\n", 4, "starts or ends with *"),
+    ("negation with a gap", "need: housing\nlanguages:\n  en:\n    negation_before:\n      - do * not\n", 5, "without *"),
+    ("negation of punctuation", "need: housing\nlanguages:\n  en:\n    negation_after: ['?']\n", 4, "must be words"),
 ]
+
+
+def test_negations_load_with_their_side_and_words(tmp_path: Path) -> None:
+    write(tmp_path, "crisis.yaml", "need: crisis\nlanguages:\n  en:\n    negation_before: [\"don't\"]\n  ko:\n    negation_after: [지 않]\n")
+    found = [(n.need, n.lang, n.side, n.words, n.source) for n in load_intents(tmp_path).negations]
+    assert [("crisis", "en", "before", ("don", "t"), "crisis.yaml:4"), ("crisis", "ko", "after", ("지", "않"), "crisis.yaml:6")] == found
 
 
 def test_clause_negative_cues_load_apart(tmp_path: Path) -> None:

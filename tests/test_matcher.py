@@ -551,6 +551,52 @@ def test_clause_negative_cues_silence_their_need_in_their_clause(
     assert expected == clause_matcher.match(text, lang=lang).need_codes
 
 
+NEGATION_INTENTS = {
+    "crisis.yaml": """
+need: crisis
+languages:
+  en:
+    phrases: [want to die: 3, don't want to live: 3]
+    patterns: ['\\bkill myself\\b': 3]
+    negation_before: ["don't", not, not going to]
+  zh-Hans:
+    phrases: [想死: 3]
+    negation_before: [不]
+  ko:
+    phrases: [죽고 싶: 3]
+    negation_after: [지 않, 지는 않]
+""",
+    "mental-health.yaml": "need: mental-health\nlanguages:\n  en:\n    phrases: [want to die: 1]\n",
+}
+
+NEGATIONS = [
+    ("i want to die", "en", ("crisis", "mental-health")),
+    ("i don't want to die, i just need someone to talk to", "en", ("mental-health",)),  # its own need only
+    ("i dont want to die", "en", ("mental-health",)),
+    ("i m not going to kill myself", "en", ()),  # patterns too
+    ("i don't want to live", "en", ("crisis",)),  # a negation inside the phrase is the phrase
+    ("not today. i want to die", "en", ("crisis", "mental-health")),  # only right before the phrase
+    ("我想死", "zh-Hans", ("crisis",)),
+    ("我不想死", "zh-Hans", ()),
+    ("죽고 싶어요", "ko", ("crisis",)),
+    ("죽고 싶지는 않아요", "ko", ()),
+    ("죽고 싶지 않아요", "ko", ()),
+]
+
+
+@pytest.fixture(scope="module")
+def negation_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    folder = tmp_path_factory.mktemp("negation-intents")
+    for name, body in NEGATION_INTENTS.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    return compile_matcher(folder, use_cache=False)
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), NEGATIONS)
+def test_a_negation_next_to_a_phrase_turns_it_around(negation_matcher: Matcher, text: str, lang: str, expected: tuple[str, ...]) -> None:
+    assert expected == negation_matcher.match(text, lang=lang).need_codes
+
+
 def test_clauses_line_up_with_the_words() -> None:
     from navigator.clauses import split_clauses
     from navigator.normalise import normalise
