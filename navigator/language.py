@@ -58,7 +58,7 @@ _ROMANISED_WORDS = {
     "thak", "diya", "diye", "kiya", "kiye", "liya", "karne", "karke", "khali", "wapas", "mujhse", "humein",
     "hume", "unko", "usko", "isko", "kab", "kaun", "kitna", "kitne", "jana", "jaana", "sirf", "accha", "acha",
     "theek", "thik", "pata", "kuchh", "logon", "kaam", "bimar", "ilaj", "pareshani", "takleef", "dard", "bhook",
-    "rehna", "rehne", "jagah", "makaan", "makan", "kirayedar", "maalik", "kiraye",
+    "rehna", "rehne", "jagah", "makaan", "makan", "kirayedar", "maalik", "kiraye", "bhai", "ji",
 }
 # The words Punjabi has and Hindi and Urdu do not.
 _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda", "kardi", "hunda", "hundi",
@@ -69,7 +69,8 @@ _ROMANISED_PUNJABI = {"mainu", "tuhanu", "sanu", "kithe", "vich", "hega", "karda
                       "ohna", "ehna", "kithon", "kadon", "kinna", "ohde", "ehde", "nu", "vi", "ton", "kive",
                       "kiddan", "lai", "milda", "mildi", "bachda", "bachdi", "rehnge", "veer", "bebe", "bapu",
                       "hale", "rondi", "ronda", "bolan", "sakeya", "walyan", "menu", "tainu", "ohnu", "ehnu",
-                      "kehnda", "kehndi", "janda", "jandi", "karde", "hunde", "sakda", "sakdi", "chahide"}
+                      "kehnda", "kehndi", "janda", "jandi", "karde", "hunde", "sakda", "sakdi", "chahide",
+                      "gurdwara", "akal", "kinne", "vaje", "khulda", "khuldi"}
 # Romanised Hindi and Urdu share most words; these lean one way.  Urdu writers spell the
 # flapped r as "r" (khara, jhagra, larki, parhai) where Hindi writers write "d" (khada, jhagda,
 # ladki, padhai), and Pakistani spelling ends words in "y" (hy, mujhy); each side also has
@@ -80,7 +81,7 @@ _ROMANISED_URDU = {
     "khudkushi", "khudkashi", "walida", "walid", "waldain", "mulazmat", "sehat", "mashwara", "nuqsan",
     "khara", "khari", "kharay", "jhagra", "jhagray", "kapre", "kapray", "larki", "larka", "larkay", "parhai",
     "parhna", "parhta", "parhti", "barha", "barhta", "barh", "chhor", "chhora", "chora", "thora", "thori",
-    "bohat", "buhat", "hy", "mujhy", "tumhy", "pohnch", "pohncha", "pohnchaungi", "pohanch",
+    "bohat", "buhat", "hy", "mujhy", "tumhy", "pohnch", "pohncha", "pohnchaungi", "pohanch", "jazakallah",
 }
 _ROMANISED_HINDI = {
     "pati", "patni", "mahila", "sahayata", "kripya", "dhanyavad", "dhanyawad", "aatmahatya", "atmahatya",

@@ -37,6 +37,8 @@ CASES = [
     ("main bahut daaru peenda haan, koi program hai georgetown ch?", "pa"),
     ("landlord ne notice de diya ghar khali karne ka", "hi"),
     ("saanu ghar chahida kiraye te", "pa"),
+    ("gurdwara kinne vaje khulda ji", "pa"),
+    ("jazakallah bhai", "ur"),
     # short, with a word Spanish and Portuguese share: the detector chooses between the two
     ("fui estuprada", "pt"),
     ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),
