@@ -1,6 +1,6 @@
 """Normalise a message so that phrases and messages compare equal.
 
-NFKC, case folding, accent folding for Latin letters, Arabic-script letter
+NFKC, case folding, Traditional Chinese as Simplified, accent folding for Latin letters, Arabic-script letter
 variants unified, digits of every script made ASCII, SMS shorthand spelt out,
 emoji read as words, letters repeated three times or more squeezed to two, and
 punctuation turned into spaces.  Phrases in the intents files go through the
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 
 # Shorthand that means the same in every language we serve.
 _SMS_ALL = {
@@ -148,13 +150,30 @@ def fold_accents(word: str) -> str:
     return word.translate(_ACCENTS)
 
 
+# Chinese written in Traditional characters (Hong Kong, Taiwan) is read as Simplified, the
+# form the intents are written in: 我覺得活著沒有意思 is 我觉得活着没有意思.
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    import opencc  # loaded on the first Chinese message only
+
+    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+
+
+def simplified(text: str) -> str:
+    """Return ``text`` with Traditional Chinese characters turned Simplified (the rest untouched)."""
+    return _to_simplified()(text) if _HAN_RE.search(text) else text
+
+
 def normalise(text: str, lang: str | None = None, fold: bool = True) -> str:
     """Return ``text`` normalised for matching: words separated by single spaces.
 
     ``fold=False`` keeps Latin accents (for stemmers that need them) and changes
     nothing else, so the words line up one for one with the folded ones.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = simplified(unicodedata.normalize("NFKC", text).casefold())
     text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = text.translate(_TABLE_FOLDED if fold else _TABLE)
     text = _YEARS_OLD_RE.sub(r"\1 year old", text)

@@ -597,6 +597,11 @@ def test_a_negation_next_to_a_phrase_turns_it_around(negation_matcher: Matcher, 
     assert expected == negation_matcher.match(text, lang=lang).need_codes
 
 
+def test_traditional_chinese_meets_the_simplified_phrases() -> None:
+    found = match("我覺得活著沒有意思，想自殺，住在奧克維爾")
+    assert (True, "zh-Hans", "oakville") == (found.crisis, found.language, found.municipality)
+
+
 def test_clauses_line_up_with_the_words() -> None:
     from navigator.clauses import split_clauses
     from navigator.normalise import normalise

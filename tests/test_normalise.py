@@ -58,6 +58,8 @@ CASES = [
     ("ਮੱਦਦ ਖ਼ੁਦਕੁਸ਼ੀ", "pa", "ਮਦਦ ਖੁਦਕੁਸੀ"),
     # Chinese or Korean against Latin letters split there
     ("我需要food帮助", "zh-Hans", "我需要 food 帮助"),
+    # Traditional characters read as Simplified, the form the intents are written in
+    ("我被房東趕出去了，想自殺", "zh-Hans", "我被房东赶出去了 想自杀"),
     ("밀턴에 살아요", "ko", "밀턴에 살아요"),
     # control characters and zero-width characters are not words
     ("help\x00\x07me\u200b", "en", "help me"),
