@@ -29,6 +29,8 @@ _BREAK_WORDS = {
     "pa": {"ਪਰ", "ਲੇਕਿਨ", "ਅਤੇ", "ਤੇ", "ਹੁਣ", "ਅੱਜ", "ਫਿਰ"},
     "ar": {"لكن", "بس", "الان", "اليوم", "وبعدين", "والان"},
 }
+# As normalise() leaves them (Urdu پھر is پہر there).
+_BREAK_WORDS = {lang: {normalise(word, lang, fold=False) for word in words} for lang, words in _BREAK_WORDS.items()}
 # Chinese and Korean write these inside words: the text is cut before them.
 _CJK_BREAK_RE = re.compile(r"(?=但是|可是|不过|现在|今天|今晚|하지만|그런데|근데|지금|오늘)")
 

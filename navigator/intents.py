@@ -288,7 +288,7 @@ def _load_phrases(f: _File, code: str, lang: str, parts: dict[str, tuple[yaml.No
         text, weight, at = _weighted(f, node, "pattern")
         try:
             # Patterns meet normalised text: their letters are folded the same way.
-            regex = re.compile(fold_pattern(text))
+            regex = re.compile(fold_pattern(text, lang))
         except re.error as exc:
             raise f.fail(at, f"pattern {text!r} does not compile: {exc}") from None
         out.patterns.append(Pattern(code, lang, regex, weight, f.where(at), required_literals(regex)))

@@ -29,6 +29,8 @@ _SCRIPT_LANGUAGE = {"gurmukhi": "pa", "devanagari": "hi", "hangul": "ko", "han":
 # commonest function words of each: the letters alone are not enough because
 # some Arabic dialects borrow گ چ پ and Urdu writers sometimes type on Arabic keyboards.
 _URDU_LETTERS = set("ٹڈڑںےہھیک")
+# Letters Arabic never writes: they stay when Urdu is typed on an Arabic keyboard (مجهے كهانا چاهيے).
+_URDU_ONLY_LETTERS = set("ٹڈڑںےۓ")
 _ARABIC_LETTERS = set("يكةىأإ")
 _URDU_WORDS = {"ہے", "ہیں", "ہوں", "تھا", "تھی", "کے", "کی", "کا", "میں", "نہیں", "اور", "سے", "کو", "یہ", "وہ", "کیا", "کوئی", "مجھے", "میرا", "میری", "میرے", "ہم", "آپ", "بھی", "لیے", "لئے", "گیا", "گئی", "رہا", "رہی", "کر", "کرتا", "کرتی", "کہ", "جب", "تک", "پر", "ہو"}
 _ARABIC_WORDS = {"في", "من", "على", "إلى", "الى", "أن", "ان", "هذا", "هذه", "لا", "ما", "هل", "عن", "مع", "كان", "انا", "أنا", "بدي", "شو", "ممكن", "كيف", "وين", "ليش", "عندي", "هو", "هي", "التي", "الذي", "لي", "كل", "بس", "عشان", "لما", "اللي", "مش", "ماذا", "أين", "اين"}
@@ -178,7 +180,7 @@ def dominant_script(text: str) -> str | None:
 
 def arabic_or_urdu(text: str) -> tuple[str | None, str]:
     """Decide between Arabic and Urdu from letters and function words; None if no evidence."""
-    urdu = sum(1 for c in text if c in _URDU_LETTERS)
+    urdu = sum(1 for c in text if c in _URDU_LETTERS) + 2 * sum(1 for c in text if c in _URDU_ONLY_LETTERS)
     arabic = sum(1 for c in text if c in _ARABIC_LETTERS)
     words = [w.strip("،؟.!?,") for w in text.split()]
     urdu += 3 * sum(1 for w in words if w in _URDU_WORDS)

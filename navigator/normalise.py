@@ -78,6 +78,9 @@ _CJK_EDGE_RE = re.compile(
 # Arabic letters written several ways in everyday typing: one form each.  Urdu's
 # own letters (ی ک ہ) stay distinct: the Arabic stemmer and the ar/ur choice need them.
 _ARABIC_FOLD = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ـ": ""}
+# Urdu typed on an Arabic keyboard uses Arabic's kaf, yeh and heh (مجهے كهانا for مجھے کھانا):
+# in Urdu text they are read as Urdu's, and do-chashmi he (ھ) as the he an Arabic keyboard gives.
+_URDU_FOLD = str.maketrans({"ك": "ک", "ي": "ی", "ه": "ہ", "ھ": "ہ"})
 
 
 def _build_accents() -> dict[int, str]:
@@ -140,9 +143,10 @@ def _separate(text: str) -> str:
     return text.translate(_SEPARATORS)
 
 
-def fold_pattern(source: str) -> str:
-    """Fold a regular expression's letters as messages are folded (é, أ, ज़), leaving its syntax alone."""
-    return unicodedata.normalize("NFKC", source).translate(_TABLE_FOLDED)
+def fold_pattern(source: str, lang: str | None = None) -> str:
+    """Fold a regular expression's letters as ``lang``'s messages are folded (é, أ, ज़), leaving its syntax alone."""
+    folded = unicodedata.normalize("NFKC", source).translate(_TABLE_FOLDED)
+    return folded.translate(_URDU_FOLD) if lang == "ur" else folded
 
 
 def fold_accents(word: str) -> str:
@@ -176,6 +180,8 @@ def normalise(text: str, lang: str | None = None, fold: bool = True) -> str:
     text = simplified(unicodedata.normalize("NFKC", text).casefold())
     text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = text.translate(_TABLE_FOLDED if fold else _TABLE)
+    if lang == "ur":
+        text = text.translate(_URDU_FOLD)
     text = _YEARS_OLD_RE.sub(r"\1 year old", text)
     text = _SLASH_WORDS_RE.sub(lambda m: _SLASH_WORDS[m.group(0)], text)
     text = _ELISION_RE.sub(r"\1 ", text)

@@ -60,7 +60,8 @@ class PlaceFinder:
 
     def __init__(self, places: dict[str, list[str]], outside: Iterable[str], fsa: dict[str, str | None]) -> None:
         self.fsa = fsa
-        self.outside = {normalise(name) for name in outside}
+        # An Urdu message has Arabic's kaf, yeh and heh read as Urdu's: names are sought in both forms.
+        self.outside = {normalise(name, lang) for name in outside for lang in (None, "ur")}
         # Outside names in other scripts are blanked before Halton names are sought.
         self.outside_runs = sorted(
             (n for n in self.outside if any(script_of(c) not in ("latin", None) for c in n)),
@@ -78,7 +79,7 @@ class PlaceFinder:
                 if all(script_of(c) in ("latin", None) for c in norm):
                     self.words[tuple(norm.split())] = slug
                 else:
-                    self.substrings.append((norm, slug))
+                    self.substrings.extend((form, slug) for form in dict.fromkeys((norm, normalise(name, "ur"))))
         self.longest = max((len(k) for k in self.words), default=1)
         self.longest_outside = max((len(n.split()) for n in self.outside), default=1)
         # Misspellings are sought among one-word names of six letters or more with the

@@ -39,6 +39,8 @@ CASES = [
     ("saanu ghar chahida kiraye te", "pa"),
     ("gurdwara kinne vaje khulda ji", "pa"),
     ("jazakallah bhai", "ur"),
+    # Urdu on an Arabic keyboard keeps the letters Arabic never writes (ے ٹ ڈ ڑ ں)
+    ("مجهے كهانا چاهيے", "ur"),
     # short, with a word Spanish and Portuguese share: the detector chooses between the two
     ("fui estuprada", "pt"),
     ("masjid wale bata rahe the ki aap madad karte hain, mujhe kaam chahiye", "ur"),

@@ -602,6 +602,11 @@ def test_traditional_chinese_meets_the_simplified_phrases() -> None:
     assert (True, "zh-Hans", "oakville") == (found.crisis, found.language, found.municipality)
 
 
+def test_urdu_typed_on_an_arabic_keyboard_meets_the_urdu_phrases() -> None:
+    found = match("مجهے ميلتون ميں كهانا چاهيے")
+    assert ("ur", ("food",), "milton") == (found.language, found.need_codes[:1], found.municipality)
+
+
 def test_clauses_line_up_with_the_words() -> None:
     from navigator.clauses import split_clauses
     from navigator.normalise import normalise

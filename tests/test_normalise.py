@@ -47,15 +47,19 @@ CASES = [
     # digits of other scripts become ASCII
     ("عمره ٨ سنين", "ar", "عمره 8 سنين"),
     ("१४ साल", "hi", "14 साल"),
-    # Arabic: harakat and tatweel gone, alef forms unified; Urdu letters kept
+    # Arabic: harakat and tatweel gone, alef forms unified; Urdu letters kept, but ھ and ہ are one
     ("أَهْلـــاً إلى", "ar", "اهلا الي"),
-    ("میں ٹھیک ہوں", "ur", "میں ٹھیک ہوں"),
+    ("میں ٹھیک ہوں", "ur", "میں ٹہیک ہوں"),
     # Devanagari and Gurmukhi keep their vowel signs
     ("मेरी बेटी", "hi", "मेरी बेटी"),
     ("ਮਿਲਟਨ ਵਿੱਚ", "pa", "ਮਿਲਟਨ ਵਿਚ"),
     # ...but the marks everyday typing drops or swaps are folded: nukta, addak, chandrabindu
     ("ख़ुदकुशी हाँ", "hi", "खुदकुशी हां"),
     ("ਮੱਦਦ ਖ਼ੁਦਕੁਸ਼ੀ", "pa", "ਮਦਦ ਖੁਦਕੁਸੀ"),
+    # Urdu typed on an Arabic keyboard: Arabic kaf, yeh and heh read as Urdu's, in Urdu only
+    ("مجهے كهانا چاهيے", "ur", "مجہے کہانا چاہیے"),
+    ("مجھے کھانا چاہیے", "ur", "مجہے کہانا چاہیے"),
+    ("كيف", "ar", "كيف"),
     # Chinese or Korean against Latin letters split there
     ("我需要food帮助", "zh-Hans", "我需要 food 帮助"),
     # Traditional characters read as Simplified, the form the intents are written in
