@@ -38,27 +38,34 @@ def evidence(
         return []
     keysets = [] if index.cjk or no_phrase else [index.keys(w) for w in raw_words]
     occurrences = [] if no_phrase else _occurrences(index, keysets, norm)
+    words = norm.split()
+    # Words or, in Chinese and Korean, characters: where negations are sought beside a match.
+    sequence: str | list[str] = norm.replace(" ", "") if index.cjk else words
+
+    def negated(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
+        """Tell whether a negation of the entry's need stands just before or after it."""
+        negations = index.negations.get(entry.need)
+        return negations is not None and _negated(negations, spots, sequence)
+
+    # A negative cue turned around is no cue: "not joking", 농담 아니고.
+    cues = [(entry, spots) for entry, spots in occurrences if entry.negative and not negated(entry, spots)]
     cancelled: dict[str, set[tuple[str, int]]] = {}  # need -> the words its negative cues cover
-    for entry, spots in occurrences:
-        if entry.negative and not entry.clause:
+    for entry, spots in cues:
+        if not entry.clause:
             cancelled.setdefault(entry.need, set()).update(spots)
     # (need, clause) pairs where a clause_negative cue silences that need.
     silenced: set[tuple[str, int]] = set()
     numbered: Clauses | None = None
     if clauses is not None:
-        for entry, spots in occurrences:
+        for entry, spots in cues:
             if entry.clause:
                 numbered = numbered or clauses()
                 silenced |= {(entry.need, numbered.of(spot)) for spot in spots}
     out: dict[int, tuple[str, float, str, bool, str]] = {}
-    words = norm.split()
 
     def blocked(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
         """Return whether a negative cue, or a negation just before or after it, cancels this hit."""
-        if not spots.isdisjoint(cancelled.get(entry.need, ())):
-            return True
-        negations = index.negations.get(entry.need)
-        if negations and _negated(negations, spots, norm.replace(" ", "") if index.cjk else words):
+        if not spots.isdisjoint(cancelled.get(entry.need, ())) or negated(entry, spots):
             return True
         return numbered is not None and any((entry.need, numbered.of(spot)) in silenced for spot in spots)
 

@@ -558,6 +558,7 @@ languages:
   en:
     phrases: [want to die: 3, don't want to live: 3]
     patterns: ['\\bkill myself\\b': 3]
+    clause_negative: [joking]
     negation_before: ["don't", not, not going to]
   zh-Hans:
     phrases: [想死: 3]
@@ -576,6 +577,8 @@ NEGATIONS = [
     ("i m not going to kill myself", "en", ()),  # patterns too
     ("i don't want to live", "en", ("crisis",)),  # a negation inside the phrase is the phrase
     ("not today. i want to die", "en", ("crisis", "mental-health")),  # only right before the phrase
+    ("i want to die just joking", "en", ("mental-health",)),
+    ("i want to die i m not joking", "en", ("crisis", "mental-health")),  # a cue turned around is no cue
     ("我想死", "zh-Hans", ("crisis",)),
     ("我不想死", "zh-Hans", ()),
     ("죽고 싶어요", "ko", ("crisis",)),
