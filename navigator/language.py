@@ -84,12 +84,17 @@ _ROMANISED_URDU = {
     "khara", "khari", "kharay", "jhagra", "jhagray", "kapre", "kapray", "larki", "larka", "larkay", "parhai",
     "parhna", "parhta", "parhti", "barha", "barhta", "barh", "chhor", "chhora", "chora", "thora", "thori",
     "bohat", "buhat", "hy", "mujhy", "tumhy", "pohnch", "pohncha", "pohnchaungi", "pohanch", "jazakallah",
+    # Pakistani spelling of -e endings as -ay (bachay, chhotay; Hindi writers: bacche, chhote)
+    "bachay", "chhotay", "chotay", "baray", "kamray", "hamaray", "tumharay", "meray", "teray", "unkay",
+    "uskay", "iskay", "karay", "jaye", "wakeel", "masla", "masail", "imdad", "darkhwast", "taleem", "hukumat",
+    "taqreeban", "begum",
 }
 _ROMANISED_HINDI = {
     "pati", "patni", "mahila", "sahayata", "kripya", "dhanyavad", "dhanyawad", "aatmahatya", "atmahatya",
     "bhagwan", "namaste", "mandir", "parivar", "turant", "pitaji", "mataji", "didi", "bhaiya", "swasthya",
     "khada", "khadi", "jhagda", "jhagde", "kapde", "ladki", "ladka", "ladke", "padhai", "padhna", "padhta",
     "padhti", "badha", "badhta", "chhod", "chhoda", "thoda", "thodi", "pahunch", "pahuncha",
+    "vakil", "samasya", "samay", "shiksha", "sarkari", "upchar", "chinta",
 }
 _ROMANISED_WORDS |= _ROMANISED_PUNJABI | _ROMANISED_URDU | _ROMANISED_HINDI
 SOUTH_ASIAN = ("hi", "ur", "pa")
