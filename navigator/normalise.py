@@ -53,10 +53,25 @@ _SMS_BY_LANG: dict[str, dict[str, str]] = {
 _EMOJI = {
     "🔪": " knife ", "🔫": " gun ", "💊": " pills ", "🍞": " food ", "🥫": " food ",
     "🍎": " food ", "🍽": " food ", "🏠": " home ", "🏡": " home ", "🚌": " bus ",
-    "🚗": " car ", "👍": " yes ", "👎": " no ", "🙏": " please ", "💵": " money ",
+    "🚗": " car ", "💵": " money ",
     "💰": " money ", "🏥": " hospital ", "🩺": " doctor ", "👶": " baby ", "🍼": " baby ",
 }
 _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
+# Emoji that answer: words only when the message is nothing else ("👍" is yes), since beside
+# words they would add English to a message in another language ("valeu 👍", "merci 🙏").
+_REPLY_EMOJI = {"👍": "yes", "👎": "no", "🙏": "please"}
+_REPLY_EMOJI_RE = re.compile("|".join(map(re.escape, _REPLY_EMOJI)))
+
+
+def _emoji_words(text: str) -> str:
+    """Read the emoji that carry a word as that word; answering emoji only when alone."""
+    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
+    if _REPLY_EMOJI_RE.search(text):
+        alone = not any(c.isalpha() for c in _REPLY_EMOJI_RE.sub("", text))
+        text = _REPLY_EMOJI_RE.sub(lambda m: f" {_REPLY_EMOJI[m.group(0)]} " if alone else " ", text)
+    return text
+
+
 # French-style elision (l'homme, j'ai, qu'il) splits; other apostrophes join (dont).
 _ELISION_RE = re.compile(r"\b(l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu)['’‘`]")
 _APOSTROPHE_RE = re.compile(r"['’‘`]")
@@ -177,8 +192,7 @@ def normalise(text: str, lang: str | None = None, fold: bool = True) -> str:
     ``fold=False`` keeps Latin accents (for stemmers that need them) and changes
     nothing else, so the words line up one for one with the folded ones.
     """
-    text = simplified(unicodedata.normalize("NFKC", text).casefold())
-    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
+    text = _emoji_words(simplified(unicodedata.normalize("NFKC", text).casefold()))
     text = text.translate(_TABLE_FOLDED if fold else _TABLE)
     if lang == "ur":
         text = text.translate(_URDU_FOLD)

@@ -65,6 +65,10 @@ CASES = [
     # Traditional characters read as Simplified, the form the intents are written in
     ("我被房東趕出去了，想自殺", "zh-Hans", "我被房东赶出去了 想自杀"),
     ("밀턴에 살아요", "ko", "밀턴에 살아요"),
+    # an answering emoji is a word alone, nothing beside words (it would add English to them)
+    ("👍", "pt", "yes"),
+    ("valeu!! 👍", "pt", "valeu"),
+    ("🔪 at the door", "en", "knife at the door"),
     # control characters and zero-width characters are not words
     ("help\x00\x07me\u200b", "en", "help me"),
     ("", "en", ""),
