@@ -195,7 +195,7 @@ class Dialogue:
         lang = conv.language
         if m.crisis:
             others = tuple(code for code in m.need_codes if code != "crisis")
-            conv = replace(conv, needs=others or conv.needs, pending=None, misses=0)
+            conv = replace(conv, needs=others or conv.needs, guessed=conv.guessed and not others, pending=None, misses=0)
             return Reply(lang, tuple(say.crisis_lines(self.hotlines)), crisis=True, needs=m.need_codes), conv
         if m.intent == "restart":
             conv = Conversation(key=conv.key, language=lang, language_chosen=conv.language_chosen,
@@ -215,9 +215,10 @@ class Dialogue:
             return self._details(conv, m.number, now)
         if m.language_choice and len(m.text.split()) <= 2:
             return self._language(conv, m.language_choice)
-        if m.needs:
+        # A guess gives way to what the message plainly says ("thanks", "hi", "yes").
+        if m.needs and not (m.guessed and m.intent):
             conv = replace(
-                conv, needs=m.need_codes, asked=(), pending=None, misses=0,
+                conv, needs=m.need_codes, guessed=m.guessed, asked=(), pending=None, misses=0,
                 municipality=m.municipality or conv.municipality,
                 age=m.age if m.age is not None else conv.age, for_whom=m.for_whom or conv.for_whom,
             )

@@ -92,6 +92,8 @@ class Results:
     def _header(conv: Conversation) -> Msg:
         if conv.safe:
             return _("Here are some numbers you can call:")
+        if conv.guessed:
+            return _("I am not sure I understood. These services may help:")
         if conv.for_whom == "child":
             return _("Here are services that can help you and your child:")
         if conv.for_whom not in (None, "self"):

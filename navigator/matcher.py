@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 # Messages longer than this are cut: no resident writes more, and it bounds the cost.
 MAX_CHARS = 2000
 THRESHOLD = 1.0
+# Evidence too weak to count on its own: when nothing else is found, the strongest such need
+# is offered as a guess (the reply says it is not sure), rather than no answer at all.
+GUESS = 0.5
 # Messages understood and kept per process (the table is emptied when full): about 3 MB at most,
 # and room for every short reply that repeats (a number, MORE, a town, a greeting).
 UNDERSTOOD = 1024
@@ -176,6 +179,7 @@ class Matcher:
         person = self.people.find(norm, language)
         needs, crisis_evidence = self._needs(text, raw_words, norm, language, _who_is_young(person))
         crisis = bool(needs) and needs[0].code == "crisis"
+        guessed = bool(needs) and needs[0].score < THRESHOLD
         if crisis:
             why.append("crisis: answer with emergency and crisis lines first")
         place = self.places.find(norm)
@@ -184,7 +188,9 @@ class Matcher:
             why.append(place.why)
         age = person.age if person.age is not None else context.get("age")
         why.extend(person.why)
-        intent, number, why_intent = self.conversation.intent(norm, language, has_needs=bool(needs))
+        intent, number, why_intent = self.conversation.intent(norm, language, has_needs=bool(needs) and not guessed)
+        if guessed:
+            why.append(f"{needs[0].code}: a guess from weak evidence")
         if choice:
             intent = "language"
         if intent:
@@ -192,7 +198,7 @@ class Matcher:
         return Match(
             text=text, language=language, needs=needs, crisis=crisis, municipality=municipality,
             age=age, for_whom=person.for_whom, intent=intent, number=number,
-            language_choice=choice, why=tuple(why), crisis_hint=not crisis and crisis_evidence > 0,
+            language_choice=choice, why=tuple(why), crisis_hint=not crisis and crisis_evidence > 0, guessed=guessed,
         )
 
     def _taglish(self, word: str) -> str:
@@ -253,6 +259,9 @@ class Matcher:
             return (code != "crisis", -scores[code], -as_written[code], self.tie_rank.get(code, (99, 99)))
 
         ranked = sorted((code for code, score in scores.items() if score >= THRESHOLD), key=order)
+        if not ranked:
+            weak = sorted((code for code, score in scores.items() if code != "crisis" and score >= GUESS), key=order)
+            ranked = weak[:1]
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
         ranked_scores = tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)

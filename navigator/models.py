@@ -103,6 +103,8 @@ class Match:
     why: tuple[str, ...] = field(default=())
     # Some crisis words, too few to call it a crisis: the reply still says 911 and 988 first.
     crisis_hint: bool = False
+    # The only need is a guess from evidence too weak to count alone: the reply says so.
+    guessed: bool = False
 
     @property
     def need_codes(self) -> tuple[str, ...]:

@@ -63,6 +63,7 @@ class Conversation:
     pending: str | None = None  # the question waiting for an answer
     safe: bool = False
     misses: int = 0
+    guessed: bool = False  # the needs are a guess from weak evidence
     overflow: tuple[str, ...] = ()  # rendered text a channel kept behind MORE
     opted_out: bool = False
     restarted: bool = False  # this message arrived after the conversation had expired

@@ -42,15 +42,17 @@ def fake_match(text: str, lang: str | None = None, context: Any = None) -> Match
     """Understand a message with the small word lists above."""
     lower = text.lower().strip()
     needs = tuple(NeedScore(code, 2.0) for word, code in NEEDS.items() if word in lower)
+    guessed = not needs and "peckish" in lower  # weak evidence: a guess
+    needs = needs or ((NeedScore("food", 0.5),) if guessed else ())
     language = "fr" if lower in ("français", "j'ai faim") else (context or {}).get("conversation_language", "en")
     return Match(
         text=text, language=language, needs=needs, crisis=any(n.code == "crisis" for n in needs),
         municipality=next((t for t in TOWNS if t in lower), None),
         for_whom="parent" if "my mom" in lower else None,
-        intent="number" if lower.isdigit() else "language" if lower == "français" else INTENTS.get(lower),
+        intent="number" if lower.isdigit() else "language" if lower == "français" else INTENTS.get(lower.split(",")[0]),
         number=int(lower) if lower.isdigit() else None,
         language_choice="fr" if lower == "français" else None,
-        crisis_hint="can't go on" in lower,
+        crisis_hint="can't go on" in lower, guessed=guessed,
     )
 
 
@@ -294,3 +296,15 @@ def test_a_new_town_alone_moves_the_results_but_a_long_message_with_a_town_is_no
     assert "Burlington Food Bank" == moved.services[0].name
     other = chat.say("my neighbour keeps playing loud music at night and i cant sleep, we live in oakville")
     assert not other.services and "did not understand" in text_of(other)
+
+
+def test_a_guess_says_it_is_not_sure_and_gives_way_to_plain_words(dialogue: Dialogue) -> None:
+    chat = Chat(dialogue)
+    reply = chat.say("a bit peckish in burlington")
+    assert ("food",) == reply.needs
+    assert "I am not sure I understood. These services may help:" in text_of(reply)
+    assert "Burlington Food Bank" in text_of(reply)
+    # the next need is understood: the usual header again
+    assert "Here are services that can help:" in text_of(chat.say("hungry in burlington"))
+    # thanks beside a weak word is thanks, not a new list
+    assert "You're welcome" in text_of(chat.say("thanks, peckish"))

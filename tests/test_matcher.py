@@ -638,8 +638,31 @@ def test_a_romanised_phrase_listed_under_several_languages_counts_once(tmp_path:
         "need: housing\nlanguages:\n" + "".join(f"  {lang}:\n    phrases: [ghar nahi: 0.5]\n" for lang in ("hi", "ur", "pa")),
         encoding="utf-8")
     matcher = compile_matcher(tmp_path, use_cache=False)
-    # 0.5 once is below the threshold; counted under all three languages it would be 1.5
-    assert () == matcher.match("mera ghar nahi hai, kya karu", lang="hi").need_codes
+    # 0.5 once is below the threshold (a guess); counted under all three languages it would be 1.5
+    found = matcher.match("mera ghar nahi hai, kya karu", lang="hi")
+    assert ([("housing", 0.5)], True) == ([(n.code, n.score) for n in found.needs], found.guessed)
+
+
+GUESS_INTENTS = {
+    "housing.yaml": "need: housing\nlanguages:\n  en:\n    phrases: [homeless: 2, landlord: 0.5, rent: 0.4]\n",
+    "food.yaml": "need: food\nlanguages:\n  en:\n    phrases: [food bank: 2, hungry: 0.6]\n",
+}
+
+GUESSES = [
+    ("we are homeless", ("housing",), False),
+    ("my landlord again", ("housing",), True),  # weak evidence alone: a guess
+    ("hungry and my landlord", ("food",), True),  # the stronger of two weak needs
+    ("the rent", (), False),  # under the guess level: nothing
+    ("homeless and hungry", ("housing",), False),  # weak evidence beside a need that counts is left out
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "guessed"), GUESSES)
+def test_weak_evidence_alone_is_offered_as_a_guess(tmp_path: Path, text: str, expected: tuple[str, ...], guessed: bool) -> None:
+    for name, body in GUESS_INTENTS.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    found = compile_matcher(tmp_path, use_cache=False).match(text, lang="en")
+    assert (expected, guessed) == (found.need_codes, found.guessed)
 
 
 def test_urdu_and_punjabi_endings_are_cut_from_long_words_only(tmp_path: Path) -> None:
