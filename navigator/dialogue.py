@@ -193,6 +193,10 @@ class Dialogue:
 
     def _step(self, conv: Conversation, m: Match, now: datetime) -> tuple[Reply, Conversation]:
         lang = conv.language
+        if m.guessed and (m.intent or (conv.needs and not conv.guessed)):
+            # A guess gives way to what the message plainly says ("thanks", "yes") and to needs
+            # the conversation is sure of (an answer to "Which town?" is not a new need).
+            m = replace(m, needs=(), guessed=False)
         if m.crisis:
             others = tuple(code for code in m.need_codes if code != "crisis")
             conv = replace(conv, needs=others or conv.needs, guessed=conv.guessed and not others, pending=None, misses=0)
@@ -215,8 +219,7 @@ class Dialogue:
             return self._details(conv, m.number, now)
         if m.language_choice and len(m.text.split()) <= 2:
             return self._language(conv, m.language_choice)
-        # A guess gives way to what the message plainly says ("thanks", "hi", "yes").
-        if m.needs and not (m.guessed and m.intent):
+        if m.needs:
             conv = replace(
                 conv, needs=m.need_codes, guessed=m.guessed, asked=(), pending=None, misses=0,
                 municipality=m.municipality or conv.municipality,

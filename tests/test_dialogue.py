@@ -308,3 +308,8 @@ def test_a_guess_says_it_is_not_sure_and_gives_way_to_plain_words(dialogue: Dial
     assert "Here are services that can help:" in text_of(chat.say("hungry in burlington"))
     # thanks beside a weak word is thanks, not a new list
     assert "You're welcome" in text_of(chat.say("thanks, peckish"))
+    # a guess does not replace needs the conversation is sure of: the town question is answered
+    other = Chat(dialogue)
+    other.dialogue.handle("resident-2", "hungry", other.at)
+    reply = other.dialogue.handle("resident-2", "peckish, burlington", other.at + timedelta(minutes=1))
+    assert "Here are services that can help:" in text_of(reply)
