@@ -56,8 +56,12 @@ def as_json(m: Match) -> dict[str, Any]:
 
 def _readable(m: Match) -> str:
     lines = [f"language:     {m.language}"]
-    lines.append(f"crisis:       {'YES: answer with 911, 988 and the crisis line first' if m.crisis else 'no'}")
-    lines.append("needs:        " + (", ".join(f"{n.code} ({n.score:g})" for n in m.needs) or "none"))
+    crisis = "YES: answer with 911, 988 and the crisis line first" if m.crisis else "no"
+    if m.crisis_hint:
+        crisis = "no, but some crisis words (see why): 911 and 988 first"
+    lines.append(f"crisis:       {crisis}")
+    guess = " (a guess: the reply says it is not sure)" if m.guessed else ""
+    lines.append("needs:        " + (", ".join(f"{n.code} ({n.score:g})" for n in m.needs) or "none") + guess)
     for n in m.needs:
         for reason in n.why:
             lines.append(f"  {n.code}: {reason}")

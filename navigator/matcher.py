@@ -177,11 +177,13 @@ class Matcher:
             raw_words = [self._taglish(word) for word in raw_words]
         norm = " ".join(map(fold_accents, raw_words))
         person = self.people.find(norm, language)
-        needs, crisis_evidence = self._needs(text, raw_words, norm, language, _who_is_young(person))
+        needs, crisis_evidence, crisis_why = self._needs(text, raw_words, norm, language, _who_is_young(person))
         crisis = bool(needs) and needs[0].code == "crisis"
         guessed = bool(needs) and needs[0].score < THRESHOLD
         if crisis:
             why.append("crisis: answer with emergency and crisis lines first")
+        elif crisis_evidence > 0:
+            why.append(f"crisis words too weak to be sure ({crisis_evidence:g}), 911 and 988 first: {'; '.join(crisis_why)}")
         place = self.places.find(norm)
         municipality = place.municipality if place else context.get("municipality")
         if place:
@@ -222,8 +224,8 @@ class Matcher:
         return word
 
     def _needs(self, text: str, raw_words: list[str], norm: str, language: str,
-               young: frozenset[str]) -> tuple[tuple[NeedScore, ...], float]:
-        """Score every need from the message's language and English; rank them, and give the crisis score."""
+               young: frozenset[str]) -> tuple[tuple[NeedScore, ...], float, tuple[str, ...]]:
+        """Score every need from the message's language and English; rank them; give the crisis score and its evidence."""
         langs = [language] if language == "en" else [language, "en"]
         if language in SOUTH_ASIAN and dominant_script(text) == "latin":
             # Romanised Hindi, Urdu and Punjabi share their words: Latin-script phrases
@@ -265,7 +267,7 @@ class Matcher:
         for code in ranked:
             log.debug("need %s scored %.1f: %s", code, scores[code], "; ".join(reasons[code]))
         ranked_scores = tuple(NeedScore(code, round(scores[code], 2), tuple(reasons[code])) for code in ranked)
-        return ranked_scores, scores.get("crisis", 0.0)
+        return ranked_scores, scores.get("crisis", 0.0), tuple(reasons.get("crisis", ()))
 
     def _services(self, needs: tuple[NeedScore, ...], municipality: str | None, language: str, age: int | None) -> tuple[ServiceHit, ...]:
         """Rank directory entries for the matched needs (none when there is no directory)."""
