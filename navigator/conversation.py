@@ -55,6 +55,15 @@ class Conversation:
             for name in names:
                 self.names.setdefault(normalise(name), lang)
 
+    def whole_message_language(self, plain: str) -> str | None:
+        """Return the one language whose conversation words are this whole message ("valeu gente", "ok ji thank you").
+
+        Not English: English words are used in every language ("thanks" in a French conversation
+        stays French).
+        """
+        langs = [lang for lang, table in self.whole.items() if plain in table]
+        return langs[0] if len(langs) == 1 and langs[0] != "en" else None
+
     def language_choice(self, plain: str) -> str | None:
         """Return the language a message names on its own ("français", "FR", "in Spanish please")."""
         if plain in self.names:

@@ -167,6 +167,8 @@ class Matcher:
             language, how = choice, f"language chosen in the message ({choice})"
         elif context.get("language") in LANGUAGES:
             language, how = str(context["language"]), "language chosen earlier in the conversation"
+        elif said := self.conversation.whole_message_language(plain):
+            language, how = said, f"the whole message is {said} conversation words"
         else:
             fallback = context.get("conversation_language")
             detection = detect(text, fallback if fallback in LANGUAGES else "en", self.lexicon, plain.split())

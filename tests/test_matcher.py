@@ -600,6 +600,13 @@ def test_a_negation_next_to_a_phrase_turns_it_around(negation_matcher: Matcher, 
     assert expected == negation_matcher.match(text, lang=lang).need_codes
 
 
+def test_a_whole_message_of_one_language_s_conversation_words_is_in_that_language() -> None:
+    found = match("ok ji thank you")
+    assert ("hi", "thanks") == (found.language, found.intent)
+    # English conversation words are everyone's: the conversation keeps its language
+    assert "fr" == match("thanks", context={"conversation_language": "fr"}).language
+
+
 def test_traditional_chinese_meets_the_simplified_phrases() -> None:
     found = match("我覺得活著沒有意思，想自殺，住在奧克維爾")
     assert (True, "zh-Hans", "oakville") == (found.crisis, found.language, found.municipality)
