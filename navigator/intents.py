@@ -370,13 +370,18 @@ def _report_duplicates(out: IntentSet) -> None:
     for phrase in out.phrases:
         key = (phrase.lang, phrase.words)
         first = seen.setdefault(key, phrase)
+        if first is phrase:
+            continue
         if first.need != phrase.need:
             message = (
                 f"{phrase.source}: phrase {phrase.text!r} ({phrase.lang}) is also listed under "
                 f"{first.need} at {first.source}"
             )
-            out.warnings.append(message)
-            log.warning("%s", message)
+        else:
+            # Only the heavier of the two counts: a reader cannot tell which weight is meant.
+            message = f"{phrase.source}: phrase {phrase.text!r} ({phrase.lang}) is listed twice in {phrase.need}, also at {first.source}"
+        out.warnings.append(message)
+        log.warning("%s", message)
 
 
 def load_intents(folder: Path | str, needs_path: Path | str | None = None) -> IntentSet:

@@ -120,6 +120,11 @@ def test_a_phrase_under_two_needs_is_reported(tmp_path: Path, caplog: pytest.Log
     assert intents.warnings[0] in caplog.text
 
 
+def test_a_phrase_listed_twice_in_its_own_need_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "housing.yaml", "need: housing\nlanguages:\n  en:\n    phrases:\n      - eviction: 2\n      - Éviction: 3\n")
+    assert ["housing.yaml:6: phrase 'Éviction' (en) is listed twice in housing, also at housing.yaml:5"] == load_intents(tmp_path).warnings
+
+
 def test_an_empty_list_key_lists_nothing(tmp_path: Path) -> None:
     write(tmp_path, "housing.yaml", "need: housing\nlanguages:\n  en:\n    phrases: [shelter]\n    negative:\n")
     assert [] == load_intents(tmp_path).negatives
