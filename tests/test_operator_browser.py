@@ -160,6 +160,8 @@ def test_an_operator_takes_a_web_chat_and_the_resident_sees_the_reply(browser: A
         resident.goto(live.url + "/")
         resident.click("#navigator-launcher")
         chat = resident.frame_locator("#navigator-chat-frame")
+        # The chat moves focus to its message box once its script runs: typing before that is lost.
+        expect(chat.locator("#message")).to_be_focused()
         chat.locator("#message").fill("I want to talk to a person")
         chat.locator("#message").press("Enter")
         expect(chat.locator(".message-navigator").last).to_contain_text("A person from our team will answer here")
