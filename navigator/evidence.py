@@ -40,7 +40,7 @@ def evidence(
     occurrences = [] if no_phrase else _occurrences(index, keysets, norm)
     words = norm.split()
     # Words or, in Chinese and Korean, characters: where negations are sought beside a match.
-    sequence: str | list[str] = norm.replace(" ", "") if index.cjk else words
+    sequence: str | list[str] = norm.replace(" ", "") if index.cjk and index.negations else words
 
     def negated(entry: Entry, spots: frozenset[tuple[str, int]]) -> bool:
         """Tell whether a negation of the entry's need stands just before or after it."""

@@ -536,12 +536,16 @@ CLAUSES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def clause_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    folder = tmp_path_factory.mktemp("clause-intents")
-    for name, body in CLAUSE_INTENTS.items():
+def compiled(folder: Path, files: dict[str, str]) -> Matcher:
+    """Write an intents folder of ``files`` (name -> YAML) and compile it."""
+    for name, body in files.items():
         (folder / name).write_text(body, encoding="utf-8")
     return compile_matcher(folder, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def clause_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    return compiled(tmp_path_factory.mktemp("clause-intents"), CLAUSE_INTENTS)
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), CLAUSES)
@@ -589,10 +593,7 @@ NEGATIONS = [
 
 @pytest.fixture(scope="module")
 def negation_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    folder = tmp_path_factory.mktemp("negation-intents")
-    for name, body in NEGATION_INTENTS.items():
-        (folder / name).write_text(body, encoding="utf-8")
-    return compile_matcher(folder, use_cache=False)
+    return compiled(tmp_path_factory.mktemp("negation-intents"), NEGATION_INTENTS)
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), NEGATIONS)
@@ -664,11 +665,14 @@ GUESSES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def guess_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    return compiled(tmp_path_factory.mktemp("guess-intents"), GUESS_INTENTS)
+
+
 @pytest.mark.parametrize(("text", "expected", "guessed"), GUESSES)
-def test_weak_evidence_alone_is_offered_as_a_guess(tmp_path: Path, text: str, expected: tuple[str, ...], guessed: bool) -> None:
-    for name, body in GUESS_INTENTS.items():
-        (tmp_path / name).write_text(body, encoding="utf-8")
-    found = compile_matcher(tmp_path, use_cache=False).match(text, lang="en")
+def test_weak_evidence_alone_is_offered_as_a_guess(guess_matcher: Matcher, text: str, expected: tuple[str, ...], guessed: bool) -> None:
+    found = guess_matcher.match(text, lang="en")
     assert (expected, guessed) == (found.need_codes, found.guessed)
 
 
